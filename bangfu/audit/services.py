@@ -1,0 +1,119 @@
+"""Writing the audit trail. Domain services call these inside their own transaction."""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+
+from bangfu.core.crypto import lookup_hash
+from bangfu.core.fields import EncryptedTextField, LookupHashField
+
+from .models import AccessLog, Action, ChangeRecord
+
+HIDDEN = "******"
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value."""
+    return (
+        DjangoJSONEncoder().default(value)
+        if not isinstance(value, str | int | float | bool | None)
+        else value
+    )
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """Field values of one row; sensitive values are never copied into the audit trail."""
+    values: dict[str, Any] = {}
+    excluded = getattr(instance, "audit_exclude", ())
+    hidden = getattr(instance, "audit_hidden", ())
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, LookupHashField) or field.name in excluded:
+            continue
+        value = getattr(instance, field.attname)
+        if isinstance(field, EncryptedTextField) or field.name in hidden:
+            # A keyed fingerprint shows that the value changed without showing the value.
+            values[field.name] = f"{HIDDEN}{lookup_hash(value)[:8]}" if value else ""
+            continue
+        values[field.name] = _plain(value)
+    return values
+
+
+def _actor_fields(actor) -> dict[str, Any]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor": None, "actor_label": "system"}
+    return {"actor": actor, "actor_label": actor.get_username()}
+
+
+def record_change(
+    *, actor, instance: models.Model, action: str, before: dict | None = None
+) -> ChangeRecord | None:
+    """Write one change record. ``before`` is the snapshot taken before an update."""
+    after = snapshot(instance) if action != Action.DELETE else {}
+    if action == Action.CREATE:
+        changes = {name: [None, value] for name, value in after.items()}
+    elif action == Action.DELETE:
+        changes = {name: [value, None] for name, value in (before or {}).items()}
+    else:
+        before = before or {}
+        changes = {
+            name: [before.get(name), value] for name, value in after.items() if before.get(name) != value
+        }
+        if not changes:
+            return None
+    return ChangeRecord.objects.create(
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        region_code=getattr(instance, "region_code", "") or "",
+        changes=changes,
+        **_actor_fields(actor),
+    )
+
+
+def record_access(
+    *, actor, instance: models.Model | None, field: str, purpose: str = "", ip_address: str | None = None
+) -> AccessLog:
+    """Log that ``actor`` saw ``field`` of ``instance`` in clear."""
+    return AccessLog.objects.create(
+        content_type=ContentType.objects.get_for_model(instance) if instance is not None else None,
+        object_id=str(instance.pk) if instance is not None else "",
+        object_repr=str(instance)[:200] if instance is not None else "",
+        field=field,
+        purpose=purpose[:200],
+        region_code=getattr(instance, "region_code", "") or "",
+        ip_address=ip_address,
+        **_actor_fields(actor),
+    )
+
+
+def audited_create(*, actor, instance: models.Model) -> models.Model:
+    """Validate, insert and record a new row, all in one transaction."""
+    with transaction.atomic():
+        instance.full_clean()
+        instance.save(force_insert=True)
+        record_change(actor=actor, instance=instance, action=Action.CREATE)
+    return instance
+
+
+def audited_update(*, actor, instance: models.Model, data: dict[str, Any]) -> models.Model:
+    """Apply ``data`` to ``instance``, validate, save only those fields and record the difference."""
+    with transaction.atomic():
+        before = snapshot(instance)
+        for name, value in data.items():
+            setattr(instance, name, value)
+        instance.full_clean()
+        fields = [instance._meta.get_field(name).name for name in data]
+        if fields:
+            instance.save(update_fields=fields)
+        record_change(actor=actor, instance=instance, action=Action.UPDATE, before=before)
+    return instance
+
+
+def audited_delete(*, actor, instance: models.Model) -> None:
+    with transaction.atomic():
+        before = snapshot(instance)
+        record_change(actor=actor, instance=instance, action=Action.DELETE, before=before)
+        instance.delete()

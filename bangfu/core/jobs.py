@@ -1,0 +1,100 @@
+"""Background jobs: a Job row for progress, a django-tasks task to run it.
+
+A handler is registered per kind with ``@job_handler("export")`` and receives the
+job and a ``progress(done, total)`` callable. ``job_enqueue`` creates the row and
+queues the task after the surrounding transaction commits; ``bangfu worker``
+(django-tasks-db's worker) runs it. The same handler can run in the foreground
+(``job_run_now``) for the CLI, which draws its own progress bar.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from .models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int | None], None]
+Handler = Callable[[Job, Progress], dict | None]
+HANDLERS: dict[str, Handler] = {}
+PROGRESS_INTERVAL = 0.5  # seconds between progress writes
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(function: Handler) -> Handler:
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def job_files_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "jobs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def job_enqueue(
+    *, kind: str, title: str, user=None, params: dict | None = None, region_code: str = ""
+) -> Job:
+    if kind not in HANDLERS:
+        raise ValueError(f"no job handler for {kind!r}")
+    job = Job.objects.create(
+        kind=kind, title=title[:200], params=params or {}, created_by=user, region_code=region_code
+    )
+    transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job
+
+
+def _progress_writer(job: Job, echo: Progress | None) -> Progress:
+    last = [0.0]
+
+    def progress(done: int, total: int | None = None) -> None:
+        now = time.monotonic()
+        if echo:
+            echo(done, total)
+        if now - last[0] >= PROGRESS_INTERVAL or (total is not None and done >= total):
+            last[0] = now
+            Job.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    return progress
+
+
+def job_run_now(job: Job, echo: Progress | None = None) -> Job:
+    """Run a job's handler in this process and record how it ended."""
+    handler = HANDLERS[job.kind]
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    try:
+        result = handler(job, _progress_writer(job, echo)) or {}
+    except Exception as error:
+        log.exception("job %s failed", job.pk)
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, message=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    job.refresh_from_db()
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.SUCCEEDED,
+        result=result,
+        done=job.total if job.total is not None else job.done,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def run_job(job_id: int) -> None:
+    job = Job.objects.get(pk=job_id)
+    if job.status != JobStatus.QUEUED:
+        return
+    try:
+        job_run_now(job)
+    except Exception:  # noqa: BLE001 - the failure is recorded on the job; the worker goes on
+        return

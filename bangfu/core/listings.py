@@ -1,0 +1,64 @@
+"""Listings: one declaration per model that pages, exports and the API all use.
+
+A Listing names its model, the capability it needs, the base queryset (with the
+joins its columns need), its table and its FilterSet. ``rows()`` is the single
+path from a user and request parameters to the scoped, filtered, sorted queryset.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django_filters import FilterSet
+
+from .scoping import scope
+from .tables import Table
+
+LISTINGS: dict[str, "Listing"] = {}
+
+
+@dataclass
+class Listing:
+    key: str
+    model: type
+    capability: str
+    table: Table
+    queryset: Callable[[], QuerySet]
+    filterset_class: type[FilterSet] | None = None
+    default_sort: str = "pk"
+    title: str = ""
+
+    def filterset(self, params, user) -> FilterSet | None:
+        if self.filterset_class is None:
+            return None
+        base = scope(self.queryset(), user, self.capability)
+        return self.filterset_class(params, queryset=base, request=_UserRequest(user))
+
+    def rows(self, user, params) -> QuerySet:
+        filterset = self.filterset(params, user)
+        if filterset is not None:
+            rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        else:
+            rows = scope(self.queryset(), user, self.capability)
+        return rows.order_by(*self.ordering(params.get("sort", "")))
+
+    def ordering(self, sort: str) -> list[str]:
+        keys = self.table.sort_keys()
+        name = sort.lstrip("-")
+        if name in keys:
+            expression = keys[name]
+            return [f"-{expression}" if sort.startswith("-") else expression, "pk"]
+        return [self.default_sort, "pk"] if self.default_sort != "pk" else ["pk"]
+
+
+class _UserRequest:
+    """What a FilterSet needs of a request when there is none (exports in a worker)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.GET = {}
+
+
+def register(listing: Listing) -> Listing:
+    LISTINGS[listing.key] = listing
+    return listing

@@ -1,0 +1,67 @@
+"""Roles and capabilities: the one table that says who may do what.
+
+A user holds roles through memberships (accounts.Membership); each membership
+carries region scopes. A capability is granted within the scopes of the
+memberships whose role has it, so an office user in one county and a leader in
+another can edit in the first and only read in the second.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("管理员")
+    OFFICE = "office", _("帮扶办公室")
+    CADRE = "cadre", _("驻村干部")
+    BUYER = "buyer", _("采购单位")
+    SUPPLIER = "supplier", _("供应商")
+    MEMBER = "member", _("工会会员")
+    STORE_KEEPER = "store_keeper", _("超市管理员")
+    LEADER = "leader", _("领导(只读)")
+    AUDITOR = "auditor", _("审计")
+
+
+class Cap:
+    """Capability names. Views, API operations and services ask for one of these."""
+
+    DASHBOARD_VIEW = "dashboard.view"
+    REGION_VIEW = "region.view"
+    ORGANIZATION_VIEW = "organization.view"
+    ORGANIZATION_MANAGE = "organization.manage"
+    USER_VIEW = "user.view"
+    USER_MANAGE = "user.manage"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_VERIFY = "audit.verify"
+    SENSITIVE_REVEAL = "sensitive.reveal"
+    EXPORT = "export"
+    JOB_VIEW = "job.view"
+
+
+ALL = frozenset(v for k, v in vars(Cap).items() if k.isupper())
+_READ = {Cap.DASHBOARD_VIEW, Cap.REGION_VIEW, Cap.ORGANIZATION_VIEW, Cap.JOB_VIEW}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMIN: ALL,
+    Role.OFFICE: frozenset(
+        _READ
+        | {
+            Cap.ORGANIZATION_MANAGE,
+            Cap.USER_VIEW,
+            Cap.AUDIT_VIEW,
+            Cap.SENSITIVE_REVEAL,
+            Cap.EXPORT,
+        }
+    ),
+    Role.CADRE: frozenset(_READ | {Cap.SENSITIVE_REVEAL}),
+    Role.BUYER: frozenset(_READ | {Cap.EXPORT}),
+    Role.SUPPLIER: frozenset(_READ),
+    Role.MEMBER: frozenset({Cap.DASHBOARD_VIEW, Cap.JOB_VIEW}),
+    Role.STORE_KEEPER: frozenset(_READ),
+    Role.LEADER: frozenset(_READ | {Cap.USER_VIEW, Cap.EXPORT}),
+    Role.AUDITOR: frozenset(_READ | {Cap.USER_VIEW, Cap.AUDIT_VIEW, Cap.AUDIT_VERIFY, Cap.EXPORT}),
+}
+
+
+def role_has(role: str, capability: str) -> bool:
+    return capability in ROLE_CAPABILITIES.get(role, frozenset())
