@@ -89,6 +89,7 @@ def cmd_demo(args) -> int:
 
 def cmd_createuser(args) -> int:
     from django.core.exceptions import ValidationError
+    from django.db import transaction
 
     from bangfu.accounts import services
     from bangfu.accounts.models import Organization
@@ -96,23 +97,24 @@ def cmd_createuser(args) -> int:
 
     password = args.password or os.environ.get("BANGFU_PASSWORD") or getpass.getpass("password: ")
     try:
-        user = services.user_create(
-            actor=None,
-            username=args.username,
-            password=password,
-            display_name=args.name or "",
-            is_superuser=args.superuser,
-        )
-        if args.role:
-            organization = (
-                Organization.objects.filter(pk=args.organization).first() if args.organization else None
+        with transaction.atomic():  # a user without the role asked for is not created at all
+            user = services.user_create(
+                actor=None,
+                username=args.username,
+                password=password,
+                display_name=args.name or "",
+                is_superuser=args.superuser,
             )
-            if organization is None:
-                raise ValidationError({"organization": "--organization ID is required with --role"})
-            regions = list(Region.objects.filter(code__in=[c.ljust(12, "0") for c in args.region]))
-            services.membership_create(
-                actor=None, user=user, organization=organization, role=args.role, regions=regions
-            )
+            if args.role:
+                organization = Organization.objects.filter(pk=args.organization).first()
+                if organization is None:
+                    raise ValidationError(
+                        {"organization": "--organization ID of an existing organisation is required"}
+                    )
+                regions = list(Region.objects.filter(code__in=[c.ljust(12, "0") for c in args.region]))
+                services.membership_create(
+                    actor=None, user=user, organization=organization, role=args.role, regions=regions
+                )
     except ValidationError as error:
         for field, messages in getattr(error, "message_dict", {"": error.messages}).items():
             print(f"error: {field}: {'; '.join(messages)}", file=sys.stderr)

@@ -17,7 +17,7 @@ class RegionSchema(Schema):
     parent_id: str | None
 
 
-@router.get("/", response=Page[RegionSchema], summary="List regions in scope")
+@router.get("", response=Page[RegionSchema], summary="List regions in scope")
 def region_list(request, limit: int = 100, offset: int = 0, q: str = "", level: str = "", parent: str = ""):
     """Filter with ``q`` (name or code prefix), ``level`` and ``parent`` (a parent code)."""
     return page(listings.regions, request, limit=limit, offset=offset)

@@ -36,7 +36,42 @@ def regions_load(*, prefix: str = "", path: Path = DATA_FILE, progress: Progress
     """
     if prefix and (not prefix.isdigit() or len(prefix) > 12):
         raise ValueError(f"region prefix must be up to 12 digits, not {prefix!r}")
+    if not prefix and connection.vendor == "postgresql":
+        return _load_file_postgresql(path, progress)
     return load_rows(list(dataset_rows(path, prefix)), progress=progress)
+
+
+STAGING = (
+    "CREATE TEMP TABLE region_staging (code varchar(12), name varchar(100), "
+    "level varchar(10), parent_id varchar(12)) ON COMMIT DROP"
+)
+
+
+def _upsert_from_staging(raw) -> int:
+    raw.execute(
+        f"INSERT INTO {Region._meta.db_table} (code, name, level, parent_id) "  # noqa: S608 - our table name
+        "SELECT code, name, level, parent_id FROM region_staging ORDER BY code "
+        "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level, "
+        "parent_id = EXCLUDED.parent_id"
+    )
+    return raw.rowcount
+
+
+def _load_file_postgresql(path: Path, progress: Progress | None) -> int:
+    """The whole dataset: the gzip CSV streams straight into COPY, then one upsert."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw = cursor.cursor
+        raw.execute(STAGING)
+        with gzip.open(path, "rb") as handle, raw.copy(
+            "COPY region_staging (code, name, level, parent_id) FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ) as copy:
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+        total = _upsert_from_staging(raw)
+        RegionDataset.objects.create(source=SOURCE, version=VERSION, rows=total)
+    if progress:
+        progress(total, total)
+    return total
 
 
 def load_rows(rows, *, progress: Progress | None = None) -> int:
@@ -53,24 +88,15 @@ def load_rows(rows, *, progress: Progress | None = None) -> int:
 
 
 def _load_postgresql(rows, progress: Progress | None) -> None:
-    table = Region._meta.db_table
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        raw.execute(
-            "CREATE TEMP TABLE region_staging (code varchar(12), name varchar(100), "
-            "level varchar(10), parent_id varchar(12)) ON COMMIT DROP"
-        )
+        raw.execute(STAGING)
         with raw.copy("COPY region_staging (code, name, level, parent_id) FROM STDIN") as copy:
             for done, row in enumerate(rows, 1):
                 copy.write_row(row)
                 if progress and done % BATCH == 0:
                     progress(done, len(rows))
-        raw.execute(
-            f"INSERT INTO {table} (code, name, level, parent_id) "  # noqa: S608 - table name is ours
-            "SELECT code, name, level, parent_id FROM region_staging ORDER BY code "
-            "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level, "
-            "parent_id = EXCLUDED.parent_id"
-        )
+        _upsert_from_staging(raw)
     if progress:
         progress(len(rows), len(rows))
 
