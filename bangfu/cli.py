@@ -123,6 +123,55 @@ def cmd_createuser(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from pathlib import Path
+
+    from bangfu.accounts.models import User
+    from bangfu.imports import engine
+    from bangfu.imports.readers import ReadError
+
+    user = (
+        User.objects.filter(username=args.user).first()
+        if args.user
+        else User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    )
+    if user is None:
+        print("error: --user must name an existing user (or create a superuser first)", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no file at {path}", file=sys.stderr)
+        return 2
+    try:
+        run = engine.import_create(
+            user=user,
+            kind=args.kind,
+            source=path,
+            original_name=path.name,
+            mode=args.mode,
+            dry_run=args.dry_run,
+        )
+    except ReadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    run = engine.import_execute(run, progress=ProgressBar(f"import {args.kind}"))
+    seconds = time.monotonic() - started
+    for issue in run.issues.all()[: args.show]:
+        column = f" [{issue.column}]" if issue.column else ""
+        print(f"row {issue.row}{column} {issue.value!r}: {issue.reason}")
+    if run.error_rows > args.show:
+        print(f"... {run.error_rows} bad rows in all")
+    print(
+        f"{run.get_status_display()}: {run.total_rows} rows, {run.error_rows} bad, {run.created_count} created, "
+        f"{run.updated_count} updated, {run.unchanged_count} unchanged, {run.blank_rows} blank "
+        f"in {seconds:.1f}s ({run.total_rows / max(seconds, 1e-9):.0f} rows/s)"
+    )
+    if run.message:
+        print(run.message)
+    return 0 if run.status in ("imported", "checked") else 1
+
+
 def cmd_worker(args) -> int:
     from django.core.management import call_command
 
@@ -219,6 +268,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.set_defaults(func=cmd_regions_load)
 
+    imports = commands.add_parser("import", help="import households, persons or incomes from xlsx or CSV")
+    imports.add_argument("kind", choices=_import_kinds())
+    imports.add_argument("file")
+    imports.add_argument(
+        "--mode",
+        choices=["all", "skip"],
+        default="all",
+        help="all: write nothing if any row is bad (default); skip: write the good rows",
+    )
+    imports.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    imports.add_argument(
+        "--user", help="the importing user, whose region scope applies (default: first superuser)"
+    )
+    imports.add_argument("--show", type=int, default=50, help="how many problems to print")
+    imports.set_defaults(func=cmd_import)
+
     worker = commands.add_parser("worker", help="run queued background jobs")
     worker.add_argument("--once", action="store_true", help="run what is queued, then exit")
     worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
@@ -240,6 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(func=cmd_audit_verify)
     return parser
+
+
+def _import_kinds():
+    from bangfu.imports.spec import SPECS
+
+    return sorted(SPECS)
 
 
 def _roles():

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "bangfu.regions",
     "bangfu.accounts",
     "bangfu.audit",
+    "bangfu.imports",
+    "bangfu.registry",
     "bangfu.reports",
     "bangfu.api",
 ]

@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/", include("bangfu.accounts.urls")),
     path("regions/", include("bangfu.regions.urls")),
     path("audit/", include("bangfu.audit.urls")),
+    path("registry/", include("bangfu.registry.urls")),
+    path("imports/", include("bangfu.imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api-docs"),

@@ -1,9 +1,10 @@
+from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 from pydantic import Field
 
 from bangfu.core.api import Page, page, require
 from bangfu.core.permissions import Cap
-from bangfu.core.scoping import get_scoped_or_404, in_scope
+from bangfu.core.scoping import get_scoped_or_404, in_scope, scope
 from bangfu.regions.models import Region
 
 from . import listings, services
@@ -49,6 +50,7 @@ class OrganizationIn(Schema):
 class OrganizationPatch(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: OrganizationKind | None = None
+    region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
     parent_id: int | None = None
     credit_code: str | None = None
     contact_name: str | None = None
@@ -88,10 +90,8 @@ def organization_detail(request, org_id: int):
     return get_scoped_or_404(Organization.objects.all(), request.user, Cap.ORGANIZATION_VIEW, pk=org_id)
 
 
-def _region_in_scope(request, code: str) -> Region:
-    from django.core.exceptions import ValidationError
-
-    region = Region.objects.filter(code=code).first()
+def _region_in_scope(request, code: str | None) -> Region:
+    region = Region.objects.filter(code=code).first() if code else None
     if region is None:
         raise ValidationError({"region_code": f"unknown region code {code}"})
     if not in_scope(request.user, Cap.ORGANIZATION_MANAGE, code):
@@ -100,9 +100,15 @@ def _region_in_scope(request, code: str) -> Region:
 
 
 def _parent(request, parent_id: int | None) -> Organization | None:
+    """A parent the caller can see; one they cannot is reported like one that does not exist."""
     if parent_id is None:
         return None
-    return get_scoped_or_404(Organization.objects.all(), request.user, Cap.ORGANIZATION_VIEW, pk=parent_id)
+    parent = (
+        scope(Organization.objects.all(), request.user, Cap.ORGANIZATION_VIEW).filter(pk=parent_id).first()
+    )
+    if parent is None:
+        raise ValidationError({"parent_id": f"unknown organisation {parent_id}"})
+    return parent
 
 
 @router.post("/organizations", response={201: OrganizationSchema}, summary="Create an organisation")
@@ -123,4 +129,6 @@ def organization_update(request, org_id: int, payload: OrganizationPatch):
     data = payload.dict(exclude_unset=True)
     if "parent_id" in data:
         data["parent"] = _parent(request, data.pop("parent_id"))
+    if "region_code" in data:
+        data["region"] = _region_in_scope(request, data.pop("region_code"))
     return services.organization_update(actor=request.user, organization=organization, data=data)

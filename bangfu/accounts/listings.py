@@ -44,7 +44,7 @@ users = register(
             [
                 Column("username", _("用户名"), sort="username", link=True),
                 Column("display_name", _("姓名"), sort="display_name"),
-                Column("roles", _("角色"), accessor=lambda u: "、".join(u.role_labels())),
+                Column("roles", _("角色"), accessor=lambda u: _("、").join(u.role_labels())),
                 Column("is_active", _("有效")),
                 Column("last_login", _("最近登录"), sort="last_login"),
             ]

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.core.permissions import ROLE_CAPABILITIES, Role
+from bangfu.core.permissions import ROLE_CAPABILITIES, Cap, Role
 from bangfu.core.scoping import NATIONWIDE, collapse, prefix_q
 
 
@@ -59,7 +59,13 @@ class Organization(models.Model):
 
     @staticmethod
     def scope_extra(user, capability: str) -> Q:
-        """A user always sees the organisations they belong to, wherever those are."""
+        """A user always sees the organisations they belong to, wherever those are.
+
+        Only seeing: managing one still needs it inside the scope of organization.manage,
+        or an office user of one county could edit an organisation in another.
+        """
+        if capability != Cap.ORGANIZATION_VIEW:
+            return Q(pk__in=[])
         return Q(pk__in=Membership.objects.filter(user=user, is_active=True).values("organization_id"))
 
     def ancestors(self) -> list["Organization"]:

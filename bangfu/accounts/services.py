@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,12 @@ from bangfu.regions.models import Region
 from .models import ApiToken, Membership, Organization, User
 
 TOKEN_PREFIX = "bf_"  # noqa: S105 - a marker, not a secret
+PREFIX_BYTES = 4
+SECRET_BYTES = 32
+# bf_<8 hex digits>_<43 url-safe base64 characters>, as token_create makes them
+TOKEN_PATTERN = re.compile(
+    rf"{TOKEN_PREFIX}(?P<prefix>[0-9a-f]{{{PREFIX_BYTES * 2}}})_(?P<secret>[A-Za-z0-9_-]{{{(SECRET_BYTES * 4 + 2) // 3}}})"
+)
 
 
 # Organisations -----------------------------------------------------------------------------------
@@ -160,8 +167,8 @@ def token_create(*, user: User, name: str, days: int | None = None) -> tuple[Api
         raise ValidationError({"name": _("请填写令牌名称。")})
     if days is not None and not 1 <= days <= 3650:
         raise ValidationError({"days": _("有效天数应在1到3650之间。")})
-    prefix = secrets.token_hex(4)
-    secret = secrets.token_urlsafe(32)
+    prefix = secrets.token_hex(PREFIX_BYTES)
+    secret = secrets.token_urlsafe(SECRET_BYTES)
     token = ApiToken.objects.create(
         user=user,
         name=name[:100],
@@ -174,9 +181,12 @@ def token_create(*, user: User, name: str, days: int | None = None) -> tuple[Api
 
 def token_authenticate(raw: str) -> User | None:
     """The user a presented token belongs to, or None for a forged, revoked or expired one."""
-    if not raw or not raw.startswith(TOKEN_PREFIX) or raw.count("_") < 2:
+    # Only the shape token_create makes reaches the database: garbage (a NUL byte makes
+    # PostgreSQL raise) is refused here.
+    match = TOKEN_PATTERN.fullmatch(raw or "")
+    if match is None:
         return None
-    prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
+    prefix, secret = match.group("prefix"), match.group("secret")
     token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
     if token is None or not hmac.compare_digest(token.secret_hash, _digest(secret)):
         return None

@@ -3,6 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -80,12 +81,12 @@ def tokens(request):
 
 @require_POST
 def token_revoke(request, pk: int):
+    """Another user's token is missing (404), like any object outside the user's reach."""
     try:
         services.token_revoke(user=request.user, token_id=pk)
-    except ApiToken.DoesNotExist:
-        messages.error(request, _("令牌不存在。"))
-    else:
-        messages.success(request, _("令牌已吊销。"))
+    except ApiToken.DoesNotExist as error:
+        raise Http404 from error
+    messages.success(request, _("令牌已吊销。"))
     return redirect("accounts:tokens")
 
 
@@ -110,7 +111,7 @@ class OrganizationDetailView(ObjectDetailView):
         (gettext_lazy("联系人"), "contact_name"),
         (gettext_lazy("地址"), "address"),
         (gettext_lazy("有效"), "is_active"),
-        (gettext_lazy("下级单位"), lambda o: "、".join(c.name for c in o.children.all()[:50])),
+        (gettext_lazy("下级单位"), lambda o: _("、").join(c.name for c in o.children.all()[:50])),
     ]
 
 
@@ -140,7 +141,7 @@ class UserDetailView(ObjectDetailView):
         (
             gettext_lazy("角色与管辖范围"),
             lambda u: ";".join(
-                f"{m.organization} · {m.get_role_display()} · {'、'.join(r.name for r in m.regions.all())}"
+                f"{m.organization} · {m.get_role_display()} · {_('、').join(r.name for r in m.regions.all())}"
                 for m in u.memberships.select_related("organization").prefetch_related("regions")
             ),
         ),

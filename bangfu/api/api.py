@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from bangfu import __version__
@@ -63,3 +63,13 @@ def forbidden(request, exc):
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return _error(request, 401, "unauthenticated", "a valid API token is required")
+
+
+# Errors ninja raises itself (an unparseable body, a session caller's failed CSRF check)
+# answer in the same shape as ours instead of ninja's {"detail": …}.
+HTTP_ERROR_CODES = {400: "malformed", 401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, HTTP_ERROR_CODES.get(exc.status_code, "error"), str(exc))

@@ -1,5 +1,6 @@
 """Hash-chained, append-only ledgers: appending entries and verifying chains."""
 
+import datetime
 import hashlib
 import json
 from collections.abc import Iterator
@@ -13,8 +14,15 @@ from django.db import transaction
 from .models import ChainedEntry, LedgerChain
 
 
-def _canonical(value):
+def _canonical(field, value):
+    """A value as the database gives it back, so an entry hashes the same before and after saving.
+
+    Decimal("100") is read back as Decimal("100.00"), an int 100 as Decimal("100.00").
+    """
+    value = field.to_python(value)
     if isinstance(value, Decimal):
+        if getattr(field, "decimal_places", None) is not None:
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
         return format(value, "f")
     return value
 
@@ -25,12 +33,13 @@ def compute_hash(entry: ChainedEntry) -> str:
         "chain": entry.chain_id,
         "seq": entry.seq,
         "prev": entry.prev_hash,
-        "created_at": entry.created_at.isoformat(),
+        # Read back in UTC whatever time zone it was written in.
+        "created_at": entry.created_at.astimezone(datetime.UTC).isoformat(),
         "created_by": entry.created_by_id,
     }
     for name in entry.hash_fields:
         field = entry._meta.get_field(name)
-        content[name] = _canonical(getattr(entry, field.attname))
+        content[name] = _canonical(field, getattr(entry, field.attname))
     encoded = json.dumps(content, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
 
@@ -66,7 +75,15 @@ def _check_head(ledger: str, chain: LedgerChain | None, chain_id: int, last_seq:
     """Entries that run past or stop short of their chain head mean rows were added or removed."""
     if chain is None:
         return Problem(ledger, str(chain_id), None, "inserted", "entries belong to no chain head")
-    if chain.last_seq != last_seq or chain.last_hash != last_hash:
+    if chain.last_seq < last_seq:
+        return Problem(
+            ledger,
+            chain.key,
+            chain.last_seq + 1,
+            "inserted",
+            f"chain head says {chain.last_seq} entries, found {last_seq}",
+        )
+    if chain.last_seq > last_seq:
         return Problem(
             ledger,
             chain.key,
@@ -74,6 +91,8 @@ def _check_head(ledger: str, chain: LedgerChain | None, chain_id: int, last_seq:
             "deleted",
             f"chain head says {chain.last_seq} entries, found {last_seq}",
         )
+    if chain.last_hash != last_hash:
+        return Problem(ledger, chain.key, last_seq, "head", "last entry does not match the chain head")
     return None
 
 
@@ -94,9 +113,10 @@ def verify(models: list[type[ChainedEntry]] | None = None) -> Iterator[Problem |
                 current, expected_seq, prev_hash = entry.chain_id, 1, "0" * 64
                 seen.add(entry.chain_id)
             key = chains[entry.chain_id].key if entry.chain_id in chains else str(entry.chain_id)
-            if entry.seq != expected_seq:
-                kind = "deleted" if entry.seq > expected_seq else "inserted"
-                yield Problem(ledger, key, entry.seq, kind, f"expected entry {expected_seq}")
+            if entry.seq > expected_seq:  # reported at the first missing entry
+                yield Problem(ledger, key, expected_seq, "deleted", f"next entry found is {entry.seq}")
+            elif entry.seq < expected_seq:
+                yield Problem(ledger, key, entry.seq, "inserted", f"expected entry {expected_seq}")
             elif entry.prev_hash != prev_hash:
                 yield Problem(ledger, key, entry.seq, "inserted", "does not link to the entry before")
             if compute_hash(entry) != entry.entry_hash:

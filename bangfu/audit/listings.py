@@ -21,7 +21,7 @@ changes = register(
                 Column("action", _("操作"), sort="action"),
                 Column("content_type", _("类型"), accessor=lambda r: r.content_type.name),
                 Column("object_repr", _("对象")),
-                Column("changes", _("变更字段"), accessor=lambda r: "、".join(r.changes)),
+                Column("changes", _("变更字段"), accessor=lambda r: _("、").join(r.changes)),
             ]
         ),
     )

@@ -1,5 +1,6 @@
 """Writing the audit trail. Domain services call these inside their own transaction."""
 
+import json
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +17,9 @@ HIDDEN = "******"
 
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a field value."""
+    if isinstance(value, dict | list):
+        # A JSONField value: a copy, so that changing it in place still shows as a change.
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
     return (
         DjangoJSONEncoder().default(value)
         if not isinstance(value, str | int | float | bool | None)

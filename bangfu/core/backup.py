@@ -81,6 +81,8 @@ def restore(source: str) -> None:
         try:
             connection.ensure_connection()
             origin.backup(connection.connection)
+        except sqlite3.DatabaseError as error:  # truncated or corrupt: the database is left as it was
+            raise BackupError(f"{path} is not a usable SQLite backup: {error}") from error
         finally:
             origin.close()
         connection.close()

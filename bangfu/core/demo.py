@@ -39,7 +39,7 @@ SCALES: dict[str, dict[str, int]] = {
 }
 
 # Each app adds its builder here (dotted path), in dependency order.
-BUILDERS: list[str] = ["bangfu.accounts.demo.build"]
+BUILDERS: list[str] = ["bangfu.accounts.demo.build", "bangfu.registry.demo.build"]
 
 
 @dataclass

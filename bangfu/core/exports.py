@@ -24,7 +24,9 @@ SYNC_LIMIT = 5_000  # larger exports run as background jobs with a progress bar
 
 
 def export_rows(listing: Listing, user, params, *, reveal: bool):
-    rows = listing.rows(user, params)
+    # Export is a capability like any other: only rows where the user holds it, not every row
+    # the listing's own capability shows (a leader here may be a read-only supplier elsewhere).
+    rows = scope(listing.rows(user, params), user, Cap.EXPORT)
     if reveal:
         rows = scope(rows, user, Cap.SENSITIVE_REVEAL)
     return rows

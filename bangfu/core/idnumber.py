@@ -12,6 +12,7 @@ gave them after counties are renamed or merged. That list is shipped in
 import csv
 import datetime
 import gzip
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,8 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 DATA_FILE = Path(__file__).parent / "data" / "id_region_codes.csv.gz"
 FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘⅩ", "0123456789XXX")
+# ASCII digits only: str.isdigit() also accepts "²" (which int() rejects) and other scripts' digits.
+SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 class IDNumberError(ValidationError):
@@ -64,7 +67,7 @@ def parse(value: str, *, today: datetime.date | None = None) -> IDNumber:
         raise IDNumberError(
             _("身份证号应为18位,实际为%(length)d位。"), code="length", params={"length": len(number)}
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not SHAPE.fullmatch(number):
         raise IDNumberError(_("身份证号前17位应为数字,最后一位为数字或X。"), code="format")
     expected = check_char(number[:17])
     if number[17] != expected:

@@ -36,6 +36,9 @@ class Cap:
     SENSITIVE_REVEAL = "sensitive.reveal"
     EXPORT = "export"
     JOB_VIEW = "job.view"
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_EDIT = "registry.edit"
+    IMPORT = "import"
 
 
 ALL = frozenset(v for k, v in vars(Cap).items() if k.isupper())
@@ -51,15 +54,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.AUDIT_VIEW,
             Cap.SENSITIVE_REVEAL,
             Cap.EXPORT,
+            Cap.REGISTRY_VIEW,
+            Cap.REGISTRY_EDIT,
+            Cap.IMPORT,
         }
     ),
-    Role.CADRE: frozenset(_READ | {Cap.SENSITIVE_REVEAL}),
+    Role.CADRE: frozenset(_READ | {Cap.SENSITIVE_REVEAL, Cap.REGISTRY_VIEW, Cap.REGISTRY_EDIT}),
     Role.BUYER: frozenset(_READ | {Cap.EXPORT}),
     Role.SUPPLIER: frozenset(_READ),
     Role.MEMBER: frozenset({Cap.DASHBOARD_VIEW, Cap.JOB_VIEW}),
-    Role.STORE_KEEPER: frozenset(_READ),
-    Role.LEADER: frozenset(_READ | {Cap.USER_VIEW, Cap.EXPORT}),
-    Role.AUDITOR: frozenset(_READ | {Cap.USER_VIEW, Cap.AUDIT_VIEW, Cap.AUDIT_VERIFY, Cap.EXPORT}),
+    Role.STORE_KEEPER: frozenset(_READ | {Cap.REGISTRY_VIEW}),
+    Role.LEADER: frozenset(_READ | {Cap.USER_VIEW, Cap.EXPORT, Cap.REGISTRY_VIEW}),
+    Role.AUDITOR: frozenset(
+        _READ | {Cap.USER_VIEW, Cap.AUDIT_VIEW, Cap.AUDIT_VERIFY, Cap.EXPORT, Cap.REGISTRY_VIEW}
+    ),
 }
 
 

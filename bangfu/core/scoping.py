@@ -55,6 +55,9 @@ def scope(queryset: QuerySet, user, capability: str) -> QuerySet:
     prefixes = user_prefixes(user, capability)
     if not prefixes:
         return queryset.none()
+    if NATIONWIDE in prefixes:
+        # Not through the Q below: Q() | extra is just extra, which would narrow a nationwide scope.
+        return queryset.all()
     custom = getattr(model, "scope_query", None)
     query = custom(prefixes) if custom else prefix_q(getattr(model, "scope_field", "region_code"), prefixes)
     extra = getattr(model, "scope_extra", None)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils import formats, timezone
 from django.utils.encoding import force_str
+from django.utils.translation import gettext
 
 from .idnumber import mask as mask_id
 
@@ -21,11 +22,12 @@ class Column:
     sort: str | None = None  # ORDER BY expression, or None when the column is not sortable
     link: bool = False  # link the cell to the object's page
     sensitive: bool = False  # masked unless the user reveals it
-    masker: Callable[[str], str] = mask_id
+    masker: Callable[[str], str] | None = mask_id  # None: the accessor already reads a masked copy
     numeric: bool = False
+    reveal_accessor: str | None = None  # where the clear value is, when the accessor reads a masked copy
 
-    def raw(self, obj: Any) -> Any:
-        accessor = self.accessor or self.name
+    def raw(self, obj: Any, accessor: str | Callable[[Any], Any] | None = None) -> Any:
+        accessor = accessor or self.accessor or self.name
         if callable(accessor):
             return accessor(obj)
         value = obj
@@ -41,8 +43,10 @@ class Column:
         return value
 
     def value(self, obj: Any, *, reveal: bool = False) -> Any:
+        if self.sensitive and reveal and self.reveal_accessor:
+            return self.raw(obj, self.reveal_accessor)
         value = self.raw(obj)
-        if self.sensitive and not reveal and value:
+        if self.sensitive and not reveal and value and self.masker is not None:
             return self.masker(force_str(value))
         return value
 
@@ -81,7 +85,7 @@ def excel_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, datetime):

@@ -330,3 +330,58 @@ def job_download(request, pk: int):
     if not path.exists():
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename=job.result.get("filename", path.name))
+
+
+class ObjectActionView(CapabilityRequiredMixin, TemplateView):
+    """A form that acts on one object in scope (404 outside it): GET shows the form,
+    POST calls ``form.save(actor=…)`` (which calls one service) and returns to the object.
+
+    ``parent_kwarg`` names the keyword the form receives the object under; override
+    ``form_kwargs`` for more. Service ValidationErrors become field errors, status 400.
+    """
+
+    model: type[Model]
+    form_class: type
+    title: Any = ""
+    template_name = "core/object_form.html"
+    parent_kwarg: str | None = None
+    pass_user = False
+
+    def get_object(self) -> Model:
+        return get_scoped_or_404(
+            self.model._default_manager.all(), self.request.user, self.capability, pk=self.kwargs["pk"]
+        )
+
+    def form_kwargs(self, obj) -> dict:
+        kwargs = {self.parent_kwarg: obj} if self.parent_kwarg else {}
+        if self.pass_user:
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def success_url(self, obj, saved) -> str:
+        return obj.get_absolute_url()
+
+    def render_form(self, form, obj, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "object": obj, "title": self.title},
+            status=status,
+        )
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render_form(self.form_class(**self.form_kwargs(obj)), obj)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.form_class(data=request.POST, **self.form_kwargs(obj))
+        if form.is_valid():
+            try:
+                saved = form.save(actor=request.user)
+            except ValidationError as error:
+                _attach_errors(form, error)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect(self.success_url(obj, saved))
+        return self.render_form(form, obj, status=400)

@@ -62,9 +62,12 @@ def _load_file_postgresql(path: Path, progress: Progress | None) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor
         raw.execute(STAGING)
-        with gzip.open(path, "rb") as handle, raw.copy(
-            "COPY region_staging (code, name, level, parent_id) FROM STDIN WITH (FORMAT csv, HEADER true)"
-        ) as copy:
+        with (
+            gzip.open(path, "rb") as handle,
+            raw.copy(
+                "COPY region_staging (code, name, level, parent_id) FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as copy,
+        ):
             while chunk := handle.read(1 << 20):
                 copy.write(chunk)
         total = _upsert_from_staging(raw)

@@ -1,0 +1,166 @@
+"""Writing many households at once: the demo county and (later) big imports.
+
+The same rules as the services, applied to batches: ID numbers validated, encrypted
+and hashed, one head per household, per-capita income derived, status derived from
+the timeline, and one audit record per created row.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from bangfu.audit.models import Action, ChangeRecord
+from bangfu.audit.services import snapshot
+from bangfu.core import pinyin
+
+from .models import (
+    Household,
+    HouseholdPairing,
+    IncomeRecord,
+    MemberHistory,
+    Person,
+    Relation,
+    StatusChange,
+    StatusKind,
+)
+from .services import STATUS_AFTER, identity, per_capita
+
+BATCH = 500
+
+
+def _person(household: Household, data: dict, relation: str) -> Person:
+    facts = identity(data["id_number"])
+    values = {k: v for k, v in data.items() if k != "id_number"}
+    name = values.pop("name")
+    return Person(
+        household=household,
+        region_code=household.region_code,
+        name=name,
+        name_pinyin=pinyin.full(name),
+        name_initials=pinyin.initials(name)[:20],
+        id_number=facts.number,
+        id_number_hash=facts.hash,
+        id_number_masked=facts.masked,
+        gender=facts.gender,
+        birth_date=facts.birth_date,
+        relation=relation,
+        **values,
+    )
+
+
+def _audit(objects: list, actor=None) -> None:
+    if not objects:
+        return
+    content_type = ContentType.objects.get_for_model(type(objects[0]))
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                action=Action.CREATE,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:200],
+                region_code=getattr(obj, "region_code", ""),
+                changes={k: [None, v] for k, v in snapshot(obj).items()},
+                actor=actor,
+                actor_label=actor.get_username() if actor else "system",
+            )
+            for obj in objects
+        ],
+        batch_size=BATCH,
+    )
+
+
+def households_write(rows: Iterable[dict], *, actor=None) -> int:
+    """Create households from demo-shaped rows (see registry.demo.household_rows)."""
+    rows = list(rows)
+    with transaction.atomic():
+        households = [
+            Household(
+                code=r["code"],
+                region=r["village"],
+                region_code=r["village"].code,
+                address=r["address"],
+                registered=True,
+                registered_year=r["registered_year"],
+                safety_net=r["safety_net"],
+            )
+            for r in rows
+        ]
+        Household.objects.bulk_create(households, batch_size=BATCH)
+        through = Household.causes.through
+        through.objects.bulk_create(
+            [
+                through(household_id=h.pk, povertycause_id=c)
+                for h, r in zip(households, rows, strict=True)
+                for c in r["causes"]
+            ],
+            batch_size=BATCH,
+        )
+        persons, heads = [], []
+        for household, row in zip(households, rows, strict=True):
+            head = _person(household, row["head"], Relation.HEAD)
+            heads.append(head)
+            persons.append(head)
+            persons.extend(_person(household, member, relation) for relation, member in row["members"])
+        Person.objects.bulk_create(persons, batch_size=BATCH)
+        today = datetime.date(2026, 1, 1)
+        MemberHistory.objects.bulk_create(
+            [
+                MemberHistory(person=p, household_id=p.household_id, relation=p.relation, joined_on=today)
+                for p in persons
+            ],
+            batch_size=BATCH,
+        )
+        sizes: dict[int, int] = {}
+        for person in persons:
+            sizes[person.household_id] = sizes.get(person.household_id, 0) + 1
+        incomes, steps = [], []
+        for household, row, head in zip(households, rows, heads, strict=True):
+            household.head, household.head_name = head, head.name
+            household.members_count = sizes[household.pk]
+            for income in row["incomes"]:
+                net, per_head = per_capita(
+                    members=household.members_count, **{k: v for k, v in income.items() if k != "year"}
+                )
+                incomes.append(
+                    IncomeRecord(
+                        household=household,
+                        region_code=household.region_code,
+                        members=household.members_count,
+                        net_income=net,
+                        per_capita_net=per_head,
+                        **income,
+                    )
+                )
+                household.latest_per_capita = per_head
+            for kind, date in row["steps"]:
+                steps.append(
+                    StatusChange(
+                        household=household,
+                        region_code=household.region_code,
+                        kind=kind,
+                        date=date,
+                        approved_by=row.get("approved_by", ""),
+                    )
+                )
+                household.status = STATUS_AFTER[kind]
+                if kind == StatusKind.LIFTED:
+                    household.lifted_year = date.year
+        Household.objects.bulk_update(
+            households,
+            ["head", "head_name", "members_count", "latest_per_capita", "status", "lifted_year"],
+            batch_size=BATCH,
+        )
+        IncomeRecord.objects.bulk_create(incomes, batch_size=BATCH)
+        StatusChange.objects.bulk_create(steps, batch_size=BATCH)
+        _audit(households, actor)
+        _audit(persons, actor)
+        _audit(incomes, actor)
+    return len(households)
+
+
+def pairings_write(pairings: list[HouseholdPairing], *, actor=None) -> None:
+    HouseholdPairing.objects.bulk_create(pairings, batch_size=BATCH)
+    _audit(pairings, actor)

@@ -1,0 +1,398 @@
+"""Who may reach which page: one explicit table, checked against the URL configuration.
+
+Every named URL pattern outside the Django admin, the API (tests/api) and
+``set_language`` must appear in EXPECTED with the roles that may reach it, so a
+new page cannot ship without someone deciding who sees it. Each URL is requested
+once per role (plus an anonymous visitor) by a user whose one role is scoped to
+the demo county; then every URL that takes an object key is requested with an
+object outside that scope, which must answer 404 (never 403: that would confirm
+the object exists).
+
+The users and objects are built once for the module inside a transaction that is
+rolled back when the module ends; each test still runs in its own savepoint, so
+one test's writes (a revoked token, a logged-out session) never reach another.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from bangfu.accounts import services as accounts
+from bangfu.accounts.models import ApiToken, Organization, OrganizationKind, User
+from bangfu.audit.models import AccessLog, ChangeRecord
+from bangfu.core.models import Job
+from bangfu.core.permissions import Role
+from bangfu.core.views import RevealView
+from bangfu.regions.models import Region
+from bangfu.regions.services import regions_load
+from tests.conftest import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, OTHER_COUNTY, PASSWORD
+
+# Every test here is a database test, so pytest-django keeps the module's tests together
+# (it moves tests without database access to the end) and the world below is built once.
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS = "anonymous"
+ROLES = [role.value for role in Role]
+EXCLUDED_NAMESPACES = ("admin", "api")
+EXCLUDED_NAMES = {"set_language"}
+REVEAL_KEY = "matrix.organization-phone"
+PHONE = "13912345678"
+
+
+def _everyone(*roles: str) -> frozenset[str]:
+    return frozenset(roles)
+
+
+SIGNED_IN = _everyone(*ROLES)
+EVERYONE = SIGNED_IN | {ANONYMOUS}
+READERS = SIGNED_IN - {Role.MEMBER}  # region.view and organization.view: every role but member
+
+# URL name -> the roles that may reach it. Written out by hand on purpose: it restates
+# bangfu.core.permissions for each page, so a change to either shows up here.
+EXPECTED: dict[str, frozenset[str]] = {
+    "home": SIGNED_IN,
+    "healthz": EVERYONE,
+    "api-docs": EVERYONE,
+    "accounts:login": EVERYONE,
+    "accounts:logout": SIGNED_IN,
+    "accounts:profile": SIGNED_IN,
+    "accounts:tokens": SIGNED_IN,
+    "accounts:token-revoke": SIGNED_IN,
+    "accounts:organization-list": READERS,
+    "accounts:organization-detail": READERS,
+    "accounts:organization-create": _everyone(Role.ADMIN, Role.OFFICE),
+    "accounts:organization-edit": _everyone(Role.ADMIN, Role.OFFICE),
+    "accounts:user-list": _everyone(Role.ADMIN, Role.OFFICE, Role.LEADER, Role.AUDITOR),
+    "accounts:user-detail": _everyone(Role.ADMIN, Role.OFFICE, Role.LEADER, Role.AUDITOR),
+    "regions:region-list": READERS,
+    "regions:region-detail": READERS,
+    "audit:change-list": _everyone(Role.ADMIN, Role.OFFICE, Role.AUDITOR),
+    "audit:access-list": _everyone(Role.ADMIN, Role.OFFICE, Role.AUDITOR),
+    "audit:verify": _everyone(Role.ADMIN, Role.AUDITOR),
+    "core:job-list": SIGNED_IN,
+    "core:job-detail": SIGNED_IN,
+    "core:job-download": SIGNED_IN,
+    "core:reveal": _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE),
+}
+
+# How an allowed request is made and answered, where it is not "GET -> 200":
+# api-docs is a pure redirect (302 to the OpenAPI page); logout and token-revoke only
+# accept POST and redirect (302) when done; reveal only accepts POST and answers 200
+# with the value in clear.
+METHOD_AND_STATUS: dict[str, tuple[str, int]] = {
+    "api-docs": ("get", 302),
+    "accounts:logout": ("post", 302),
+    "accounts:token-revoke": ("post", 302),
+    "core:reveal": ("post", 200),
+}
+POST_ONLY = {name for name, (method, _status) in METHOD_AND_STATUS.items() if method == "post"}
+
+
+# The URL configuration -----------------------------------------------------------------------------
+
+
+def _walk(resolver: URLResolver, namespace: str = "") -> list[tuple[str, str | None, str]]:
+    """(namespace prefix, full name or None, route) of every pattern under ``resolver``."""
+    found = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found.extend(_walk(entry, inner))
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else None
+            found.append((namespace, name, str(entry.pattern)))
+    return found
+
+
+def _excluded(namespace: str, name: str | None) -> bool:
+    return name in EXCLUDED_NAMES or namespace.split(":", 1)[0] in EXCLUDED_NAMESPACES
+
+
+def _url_patterns() -> list[tuple[str | None, str]]:
+    """(name, route) of every pattern the matrix covers."""
+    return [(name, route) for namespace, name, route in _walk(get_resolver()) if not _excluded(namespace, name)]
+
+
+URL_NAMES = sorted({name for name, _route in _url_patterns() if name})
+CASES = [(name, role) for name in URL_NAMES for role in [*ROLES, ANONYMOUS]]
+
+
+def test_every_url_is_in_the_table():
+    missing = sorted(set(URL_NAMES) - set(EXPECTED))
+    assert not missing, f"URLs with no entry in EXPECTED (decide who may reach them): {missing}"
+
+
+def test_the_table_names_no_url_that_is_gone():
+    gone = sorted(set(EXPECTED) - set(URL_NAMES))
+    assert not gone, f"EXPECTED names URLs that no longer exist: {gone}"
+
+
+def test_every_pattern_has_a_name():
+    """An unnamed pattern could not be listed in EXPECTED, so it would escape the matrix."""
+    unnamed = [route for name, route in _url_patterns() if name is None]
+    assert not unnamed, f"unnamed URL patterns: {unnamed}"
+
+
+def test_the_walk_found_the_pages():
+    """Guards the walk itself: if it silently found nothing, the tables would agree vacuously."""
+    assert {"home", "accounts:organization-edit", "regions:region-detail", "core:reveal"} <= set(URL_NAMES)
+    assert not [name for name in URL_NAMES if name.split(":", 1)[0] in EXCLUDED_NAMESPACES]
+
+
+def test_roles_in_the_table_are_real_roles():
+    for name, roles in EXPECTED.items():
+        assert roles <= EVERYONE, name
+
+
+# The world ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    organization: Organization  # in the demo county, not the users' own organisation
+    user_in_scope: User  # someone acting in a village of the demo county
+    outside: dict[str, object]  # objects outside every role user's scope
+    jobs: dict[str, Job] = field(default_factory=dict)
+    tokens: dict[str, ApiToken] = field(default_factory=dict)
+    media: Path | None = None
+
+
+def _user(username: str, role: str, organization: Organization, *codes: str) -> User:
+    user = accounts.user_create(actor=None, username=username, password=PASSWORD)
+    accounts.membership_create(
+        actor=None,
+        user=user,
+        organization=organization,
+        role=role,
+        regions=[Region.objects.get(code=code) for code in codes],
+    )
+    return user
+
+
+def _job(user: User, media: Path, label: str) -> Job:
+    filename = f"matrix-{label}.csv"
+    (media / "jobs").mkdir(parents=True, exist_ok=True)
+    (media / "jobs" / filename).write_text(f"job of {label}\n", encoding="utf-8")
+    return Job.objects.create(
+        kind="export",
+        title=f"matrix {label}",
+        status="succeeded",
+        created_by=user,
+        result_file=filename,
+        result={"filename": filename},
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    fast_hash = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # nothing here tests hashing
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast_hash),
+        pytest.MonkeyPatch.context() as patch,
+        transaction.atomic(),
+    ):
+        patch.setitem(RevealView.registry, REVEAL_KEY, (Organization, "contact_phone"))
+        if not Region.objects.filter(code=DEMO_VILLAGE).exists():
+            regions_load(prefix="4104")
+        county = Region.objects.get(code=DEMO_COUNTY)
+        other = Region.objects.get(code=OTHER_COUNTY)
+        home = accounts.organization_create(
+            actor=None, name="矩阵测试办公室", kind=OrganizationKind.GOVERNMENT, region=county
+        )
+        target = accounts.organization_create(
+            actor=None,
+            name="矩阵测试企业",
+            kind=OrganizationKind.ENTERPRISE,
+            region=Region.objects.get(code=DEMO_TOWNSHIP),
+            contact_phone=PHONE,
+        )
+        far = accounts.organization_create(
+            actor=None,
+            name="新华区测试企业",
+            kind=OrganizationKind.ENTERPRISE,
+            region=other,
+            contact_phone=PHONE,
+        )
+        users = {role: _user(f"matrix-{role}", role, home, DEMO_COUNTY) for role in ROLES}
+        stranger = _user("matrix-stranger", Role.OFFICE, far, OTHER_COUNTY)
+        world = World(
+            users=users,
+            organization=target,
+            user_in_scope=_user("matrix-villager", Role.CADRE, home, DEMO_VILLAGE),
+            outside={
+                "organization": far,
+                "user": stranger,
+                "region": other,
+                "job": _job(stranger, media, "stranger"),
+                "token": accounts.token_create(user=stranger, name="stranger")[0],
+            },
+            media=media,
+        )
+        for role, user in users.items():
+            world.jobs[role] = _job(user, media, role)
+            world.tokens[role] = accounts.token_create(user=user, name=f"matrix {role}")[0]
+        yield world
+        transaction.set_rollback(True)
+
+
+# Requests ----------------------------------------------------------------------------------------------
+
+
+def _kwargs(name: str, role: str, world: World) -> dict:
+    """URL keyword arguments naming an object inside the scope of ``role``'s user."""
+    owner = role if role in world.users else Role.ADMIN  # anonymous gets someone's job: refused anyway
+    return {
+        "accounts:token-revoke": {"pk": world.tokens[owner].pk},
+        "accounts:organization-detail": {"pk": world.organization.pk},
+        "accounts:organization-edit": {"pk": world.organization.pk},
+        "accounts:user-detail": {"pk": world.user_in_scope.pk},
+        "regions:region-detail": {"pk": DEMO_TOWNSHIP},
+        "core:job-detail": {"pk": world.jobs[owner].pk},
+        "core:job-download": {"pk": world.jobs[owner].pk},
+        "core:reveal": {"key": REVEAL_KEY, "pk": world.organization.pk},
+    }.get(name, {})
+
+
+def _outside_kwargs(name: str, world: World) -> dict:
+    """URL keyword arguments naming an object outside every role user's scope (or not theirs)."""
+    outside = world.outside
+    return {
+        "accounts:token-revoke": {"pk": outside["token"].pk},
+        "accounts:organization-detail": {"pk": outside["organization"].pk},
+        "accounts:organization-edit": {"pk": outside["organization"].pk},
+        "accounts:user-detail": {"pk": outside["user"].pk},
+        "regions:region-detail": {"pk": outside["region"].pk},
+        "core:job-detail": {"pk": outside["job"].pk},
+        "core:job-download": {"pk": outside["job"].pk},
+        "core:reveal": {"key": REVEAL_KEY, "pk": outside["organization"].pk},
+    }[name]
+
+
+def _route_params(name: str) -> set[str]:
+    routes = [route for found, route in _url_patterns() if found == name]
+    return {part.split(">")[0].split(":")[-1] for route in routes for part in route.split("<")[1:]}
+
+
+KEYED = [name for name in URL_NAMES if _route_params(name)]
+
+
+def _client(role: str, world: World) -> Client:
+    client = Client()
+    if role != ANONYMOUS:
+        client.force_login(world.users[role])
+    return client
+
+
+def _state() -> dict[str, int]:
+    """Row counts a refused request must leave as they were."""
+    return {
+        "organizations": Organization.objects.count(),
+        "users": User.objects.count(),
+        "changes": ChangeRecord.objects.count(),
+        "accesses": AccessLog.objects.count(),
+        "revoked tokens": ApiToken.objects.filter(revoked_at__isnull=False).count(),
+        "jobs": Job.objects.count(),
+    }
+
+
+def _request(client: Client, name: str, method: str, kwargs: dict):
+    return getattr(client, method)(reverse(name, kwargs=kwargs))
+
+
+def test_every_keyed_url_has_kwargs_for_both_checks(world):
+    for name in KEYED:
+        assert set(_kwargs(name, Role.ADMIN, world)) == _route_params(name), name
+        assert set(_outside_kwargs(name, world)) == _route_params(name), name
+
+
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{name}-{role}" for name, role in CASES])
+def test_access(world, name, role):
+    assert name in EXPECTED, f"{name} is not in EXPECTED"
+    allowed = role in EXPECTED[name]
+    method, allowed_status = METHOD_AND_STATUS.get(name, ("get", 200))
+    client = _client(role, world)
+    before = _state()
+
+    response = _request(client, name, method, _kwargs(name, role, world))
+
+    if allowed:
+        assert response.status_code == allowed_status, f"{name} as {role}: {response.status_code}"
+        _check_allowed_effect(name, role, world, client, response, before)
+    elif role == ANONYMOUS:
+        assert response.status_code == 302, f"{name} as anonymous: {response.status_code}"
+        assert response["Location"].startswith(reverse("accounts:login") + "?next="), response["Location"]
+        assert _state() == before
+    else:
+        assert response.status_code == 403, f"{name} as {role}: {response.status_code}"
+        assert _state() == before
+
+
+def _check_allowed_effect(name, role, world, client, response, before):
+    """What a successful request did, beyond its status."""
+    after = _state()
+    if name == "api-docs":
+        assert response["Location"] == "/api/v1/docs"
+    elif name == "accounts:logout":
+        assert response["Location"] == reverse("accounts:login")
+        assert SESSION_KEY not in client.session
+    elif name == "accounts:token-revoke":
+        assert response["Location"] == reverse("accounts:tokens")
+        assert ApiToken.objects.get(pk=world.tokens[role].pk).revoked_at is not None
+        assert after == {**before, "revoked tokens": before["revoked tokens"] + 1}
+    elif name == "core:reveal":
+        assert PHONE in response.content.decode()
+        assert after == {**before, "accesses": before["accesses"] + 1}
+    elif name == "core:job-download":
+        assert b"".join(response.streaming_content) == f"job of {role}\n".encode()
+    else:
+        assert after == before, f"GET {name} changed the database"
+
+
+OUT_OF_SCOPE_CASES = [
+    (name, role) for name in KEYED for role in sorted(EXPECTED.get(name, ())) if role != ANONYMOUS
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "role"), OUT_OF_SCOPE_CASES, ids=[f"{name}-{role}" for name, role in OUT_OF_SCOPE_CASES]
+)
+def test_object_outside_scope_is_missing(world, name, role):
+    method, _status = METHOD_AND_STATUS.get(name, ("get", 200))
+    client = _client(role, world)
+    before = _state()
+
+    response = _request(client, name, method, _outside_kwargs(name, world))
+
+    assert response.status_code == 404, f"{name} as {role}: {response.status_code}"
+    assert _state() == before
+    assert ApiToken.objects.get(pk=world.outside["token"].pk).revoked_at is None
+
+
+def test_keyed_urls_are_all_checked_outside_scope():
+    assert set(KEYED) == {name for name, _role in OUT_OF_SCOPE_CASES}
+    assert {"accounts:organization-edit", "regions:region-detail", "accounts:user-detail"} <= set(KEYED)
+
+
+@pytest.mark.parametrize("name", sorted(POST_ONLY))
+def test_post_only_urls_refuse_get(world, name):
+    """A link or a prefetch must not log someone out, revoke a token or reveal a value."""
+    before = _state()
+    response = _request(_client(Role.ADMIN, world), name, "get", _kwargs(name, Role.ADMIN, world))
+    assert response.status_code == 405
+    assert _state() == before
+
+
+def test_region_ancestors_outside_scope_are_missing(world):
+    """The county user sees the county's subtree, not the city or province above it."""
+    client = _client(Role.OFFICE, world)
+    for code in ("410000000000", "410400000000"):
+        assert client.get(reverse("regions:region-detail", kwargs={"pk": code})).status_code == 404
+    assert client.get(reverse("regions:region-detail", kwargs={"pk": DEMO_COUNTY})).status_code == 200
