@@ -1,6 +1,7 @@
 """Settings for bangfu, read from the environment.
 
 DATABASE_URL   PostgreSQL in production; SQLite under var/ when unset.
+BANGFU_SQLITE_PATH  another SQLite file than var/bangfu.sqlite3 (when DATABASE_URL is unset).
 SECRET_KEY     Django's signing key; generated under var/ for development when unset.
 BANGFU_DATA_KEY  base64 key for sensitive personal data; generated under var/ when unset.
 BANGFU_DEBUG   "1" turns on debug pages (never in production).
@@ -94,7 +95,8 @@ TEMPLATES = [
     },
 ]
 
-SQLITE_PATH = VAR_DIR / "bangfu.sqlite3"
+# BANGFU_SQLITE_PATH points a process at another SQLite file (tests hand a subprocess the test database).
+SQLITE_PATH = Path(os.environ.get("BANGFU_SQLITE_PATH") or VAR_DIR / "bangfu.sqlite3")
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",

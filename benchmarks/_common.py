@@ -38,7 +38,14 @@ def setup_django(name: str) -> str:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
+
+    # Pages are rendered without collectstatic: serve assets without the manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
     call_command("migrate", verbosity=0, interactive=False)
     return url
@@ -55,4 +62,8 @@ def timed(function, repeat: int) -> tuple[float, list[float]]:
 
 
 def report(name: str, figures: dict, goals: dict, met: bool) -> None:
-    print(json.dumps({"benchmark": name, "figures": figures, "goals": goals, "met": bool(met)}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"benchmark": name, "figures": figures, "goals": goals, "met": bool(met)}, ensure_ascii=False
+        )
+    )

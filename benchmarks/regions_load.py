@@ -46,9 +46,10 @@ def main() -> None:
                     for row in rows:
                         copy.write_row(row)
             else:
-                with gzip.open(DATA_FILE, "rb") as handle, raw.copy(
-                    "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
-                ) as copy:
+                with (
+                    gzip.open(DATA_FILE, "rb") as handle,
+                    raw.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+                ):
                     while chunk := handle.read(1 << 20):
                         copy.write(chunk)
             raw.execute("DROP TABLE bench_copy")

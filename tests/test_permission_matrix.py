@@ -13,6 +13,8 @@ rolled back when the module ends; each test still runs in its own savepoint, so
 one test's writes (a revoked token, a logged-out session) never reach another.
 """
 
+import datetime
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,11 +27,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from bangfu.accounts import services as accounts
 from bangfu.accounts.models import ApiToken, Organization, OrganizationKind, User
 from bangfu.audit.models import AccessLog, ChangeRecord
+from bangfu.core import idnumber
 from bangfu.core.models import Job
 from bangfu.core.permissions import Role
 from bangfu.core.views import RevealView
+from bangfu.imports import engine as imports
+from bangfu.imports.models import ImportRun, RunStatus
 from bangfu.regions.models import Region
 from bangfu.regions.services import regions_load
+from bangfu.registry import services as registry
+from bangfu.registry.models import Household, Person
 from tests.conftest import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, OTHER_COUNTY, PASSWORD
 
 # Every test here is a database test, so pytest-django keeps the module's tests together
@@ -42,6 +49,7 @@ EXCLUDED_NAMESPACES = ("admin", "api")
 EXCLUDED_NAMES = {"set_language"}
 REVEAL_KEY = "matrix.organization-phone"
 PHONE = "13912345678"
+OTHER_COUNTY_VILLAGE = "410402001001"  # a village of 新华区
 
 
 def _everyone(*roles: str) -> frozenset[str]:
@@ -51,6 +59,11 @@ def _everyone(*roles: str) -> frozenset[str]:
 SIGNED_IN = _everyone(*ROLES)
 EVERYONE = SIGNED_IN | {ANONYMOUS}
 READERS = SIGNED_IN - {Role.MEMBER}  # region.view and organization.view: every role but member
+REGISTRY_READERS = _everyone(
+    Role.ADMIN, Role.OFFICE, Role.CADRE, Role.STORE_KEEPER, Role.LEADER, Role.AUDITOR
+)
+REGISTRY_EDITORS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
+IMPORTERS = _everyone(Role.ADMIN, Role.OFFICE)
 
 # URL name -> the roles that may reach it. Written out by hand on purpose: it restates
 # bangfu.core.permissions for each page, so a change to either shows up here.
@@ -78,17 +91,34 @@ EXPECTED: dict[str, frozenset[str]] = {
     "core:job-detail": SIGNED_IN,
     "core:job-download": SIGNED_IN,
     "core:reveal": _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE),
+    "registry:household-list": REGISTRY_READERS,
+    "registry:person-list": REGISTRY_READERS,
+    "registry:household-detail": REGISTRY_READERS,
+    "registry:household-create": REGISTRY_EDITORS,
+    "registry:household-edit": REGISTRY_EDITORS,
+    "registry:person-add": REGISTRY_EDITORS,
+    "registry:income": REGISTRY_EDITORS,
+    "registry:status-change": REGISTRY_EDITORS,
+    "registry:pairing": REGISTRY_EDITORS,
+    "registry:person-edit": REGISTRY_EDITORS,
+    "registry:person-move": REGISTRY_EDITORS,
+    "imports:run-list": IMPORTERS,
+    "imports:run-detail": IMPORTERS,
+    "imports:run-apply": IMPORTERS,
+    "imports:run-errors": IMPORTERS,
+    "imports:template": IMPORTERS,
 }
 
 # How an allowed request is made and answered, where it is not "GET -> 200":
-# api-docs is a pure redirect (302 to the OpenAPI page); logout and token-revoke only
-# accept POST and redirect (302) when done; reveal only accepts POST and answers 200
-# with the value in clear.
+# api-docs is a pure redirect (302 to the OpenAPI page); logout, token-revoke and
+# run-apply only accept POST and redirect (302) when done; reveal only accepts POST and
+# answers 200 with the value in clear.
 METHOD_AND_STATUS: dict[str, tuple[str, int]] = {
     "api-docs": ("get", 302),
     "accounts:logout": ("post", 302),
     "accounts:token-revoke": ("post", 302),
     "core:reveal": ("post", 200),
+    "imports:run-apply": ("post", 302),
 }
 POST_ONLY = {name for name, (method, _status) in METHOD_AND_STATUS.items() if method == "post"}
 
@@ -115,7 +145,9 @@ def _excluded(namespace: str, name: str | None) -> bool:
 
 def _url_patterns() -> list[tuple[str | None, str]]:
     """(name, route) of every pattern the matrix covers."""
-    return [(name, route) for namespace, name, route in _walk(get_resolver()) if not _excluded(namespace, name)]
+    return [
+        (name, route) for namespace, name, route in _walk(get_resolver()) if not _excluded(namespace, name)
+    ]
 
 
 URL_NAMES = sorted({name for name, _route in _url_patterns() if name})
@@ -158,8 +190,10 @@ class World:
     organization: Organization  # in the demo county, not the users' own organisation
     user_in_scope: User  # someone acting in a village of the demo county
     outside: dict[str, object]  # objects outside every role user's scope
+    household: Household  # in a village of the demo county
     jobs: dict[str, Job] = field(default_factory=dict)
     tokens: dict[str, ApiToken] = field(default_factory=dict)
+    runs: dict[str, ImportRun] = field(default_factory=dict)  # checked dry runs with a bad row
     media: Path | None = None
 
 
@@ -187,6 +221,29 @@ def _job(user: User, media: Path, label: str) -> Job:
         result_file=filename,
         result={"filename": filename},
     )
+
+
+_id_sequence = itertools.count()
+
+
+def _household(code: str, village: str) -> Household:
+    number = idnumber.make(village[:6], datetime.date(1970, 1, 1), next(_id_sequence) * 2 + 1)
+    return registry.household_create(
+        actor=None,
+        code=code,
+        region=Region.objects.get(code=village),
+        head={"name": "周耀伟", "id_number": number},
+    )
+
+
+def _checked_run(user: User, media: Path) -> ImportRun:
+    """A dry run of a households file whose one row is bad: it can be applied, and has errors to download."""
+    source = media / f"households-{user.username}.csv"
+    source.write_text("户编号,村代码\nBAD001,999999999999\n", encoding="utf-8")
+    run = imports.import_create(user=user, kind="households", source=source, original_name=source.name)
+    run = imports.import_execute(run)
+    assert (run.status, run.error_rows) == (RunStatus.CHECKED, 1), run.message
+    return run
 
 
 @pytest.fixture(scope="module")
@@ -223,22 +280,29 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         )
         users = {role: _user(f"matrix-{role}", role, home, DEMO_COUNTY) for role in ROLES}
         stranger = _user("matrix-stranger", Role.OFFICE, far, OTHER_COUNTY)
+        far_household = _household("XH00001", OTHER_COUNTY_VILLAGE)
         world = World(
             users=users,
             organization=target,
             user_in_scope=_user("matrix-villager", Role.CADRE, home, DEMO_VILLAGE),
+            household=_household("LS00001", DEMO_VILLAGE),
             outside={
                 "organization": far,
                 "user": stranger,
                 "region": other,
                 "job": _job(stranger, media, "stranger"),
                 "token": accounts.token_create(user=stranger, name="stranger")[0],
+                "household": far_household,
+                "person": far_household.head,
+                "run": _checked_run(stranger, media),
             },
             media=media,
         )
         for role, user in users.items():
             world.jobs[role] = _job(user, media, role)
             world.tokens[role] = accounts.token_create(user=user, name=f"matrix {role}")[0]
+        for role in IMPORTERS:
+            world.runs[role] = _checked_run(users[role], media)
         yield world
         transaction.set_rollback(True)
 
@@ -249,7 +313,21 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 def _kwargs(name: str, role: str, world: World) -> dict:
     """URL keyword arguments naming an object inside the scope of ``role``'s user."""
     owner = role if role in world.users else Role.ADMIN  # anonymous gets someone's job: refused anyway
+    run = world.runs.get(role, world.runs[Role.ADMIN])  # roles that cannot import are refused first
+    household = world.household
     return {
+        "registry:household-detail": {"pk": household.pk},
+        "registry:household-edit": {"pk": household.pk},
+        "registry:person-add": {"pk": household.pk},
+        "registry:income": {"pk": household.pk},
+        "registry:status-change": {"pk": household.pk},
+        "registry:pairing": {"pk": household.pk},
+        "registry:person-edit": {"pk": household.head_id},
+        "registry:person-move": {"pk": household.head_id},
+        "imports:run-detail": {"pk": run.pk},
+        "imports:run-apply": {"pk": run.pk},
+        "imports:run-errors": {"pk": run.pk},
+        "imports:template": {"kind": "households"},
         "accounts:token-revoke": {"pk": world.tokens[owner].pk},
         "accounts:organization-detail": {"pk": world.organization.pk},
         "accounts:organization-edit": {"pk": world.organization.pk},
@@ -264,7 +342,20 @@ def _kwargs(name: str, role: str, world: World) -> dict:
 def _outside_kwargs(name: str, world: World) -> dict:
     """URL keyword arguments naming an object outside every role user's scope (or not theirs)."""
     outside = world.outside
+    household = outside["household"].pk
     return {
+        "registry:household-detail": {"pk": household},
+        "registry:household-edit": {"pk": household},
+        "registry:person-add": {"pk": household},
+        "registry:income": {"pk": household},
+        "registry:status-change": {"pk": household},
+        "registry:pairing": {"pk": household},
+        "registry:person-edit": {"pk": outside["person"].pk},
+        "registry:person-move": {"pk": outside["person"].pk},
+        "imports:run-detail": {"pk": outside["run"].pk},
+        "imports:run-apply": {"pk": outside["run"].pk},
+        "imports:run-errors": {"pk": outside["run"].pk},
+        "imports:template": {"kind": "no-such-kind"},  # not a scope, but a key all the same
         "accounts:token-revoke": {"pk": outside["token"].pk},
         "accounts:organization-detail": {"pk": outside["organization"].pk},
         "accounts:organization-edit": {"pk": outside["organization"].pk},
@@ -300,6 +391,9 @@ def _state() -> dict[str, int]:
         "accesses": AccessLog.objects.count(),
         "revoked tokens": ApiToken.objects.filter(revoked_at__isnull=False).count(),
         "jobs": Job.objects.count(),
+        "households": Household.objects.count(),
+        "persons": Person.objects.count(),
+        "import runs": ImportRun.objects.count(),
     }
 
 
@@ -350,6 +444,12 @@ def _check_allowed_effect(name, role, world, client, response, before):
     elif name == "core:reveal":
         assert PHONE in response.content.decode()
         assert after == {**before, "accesses": before["accesses"] + 1}
+    elif name == "imports:run-apply":
+        # the checked dry run is applied as a new run, queued as a job
+        applied = ImportRun.objects.latest("pk")
+        assert response["Location"] == applied.get_absolute_url()
+        assert (applied.dry_run, applied.stored_name) == (False, world.runs[role].stored_name)
+        assert after == {**before, "import runs": before["import runs"] + 1, "jobs": before["jobs"] + 1}
     elif name == "core:job-download":
         assert b"".join(response.streaming_content) == f"job of {role}\n".encode()
     else:

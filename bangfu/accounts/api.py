@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from bangfu.core.api import Page, page, require
@@ -117,7 +117,7 @@ def organization_create(request, payload: OrganizationIn):
     data = payload.dict()
     region = _region_in_scope(request, data.pop("region_code"))
     parent = _parent(request, data.pop("parent_id"))
-    return 201, services.organization_create(actor=request.user, region=region, parent=parent, **data)
+    return Status(201, services.organization_create(actor=request.user, region=region, parent=parent, **data))
 
 
 @router.patch("/organizations/{org_id}", response=OrganizationSchema, summary="Change an organisation")

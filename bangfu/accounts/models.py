@@ -82,8 +82,9 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=30, blank=True)
     failed_logins = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_failed_login = models.DateTimeField(null=True, blank=True, editable=False)
 
-    audit_exclude = ("last_login", "failed_logins")
+    audit_exclude = ("last_login", "failed_logins", "last_failed_login")
     audit_hidden = ("password",)
 
     @staticmethod

@@ -140,7 +140,11 @@ def login_attempt(*, request, username: str, password: str) -> LoginResult:
         return LoginResult(None, "invalid")
     if not candidate.is_active:
         return LoginResult(None, "invalid")
-    User.objects.filter(pk=candidate.pk).update(failed_logins=F("failed_logins") + 1)
+    window = timedelta(minutes=settings.BANGFU_LOCKOUT_MINUTES)
+    if candidate.last_failed_login is not None and now - candidate.last_failed_login > window:
+        # Failures count only within the window: an old one no longer brings a lock closer.
+        User.objects.filter(pk=candidate.pk).update(failed_logins=0)
+    User.objects.filter(pk=candidate.pk).update(failed_logins=F("failed_logins") + 1, last_failed_login=now)
     candidate.refresh_from_db(fields=["failed_logins"])
     if candidate.failed_logins >= settings.BANGFU_LOCKOUT_ATTEMPTS:
         until = now + timedelta(minutes=settings.BANGFU_LOCKOUT_MINUTES)

@@ -113,6 +113,10 @@ class ChainedEntry(models.Model):
     class Meta:
         abstract = True
         ordering = ["chain_id", "seq"]
+        constraints = [
+            # Backs the row lock on the chain head: two appends can never take the same place.
+            models.UniqueConstraint(fields=["chain", "seq"], name="%(app_label)s_%(class)s_chain_seq"),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.utils import timezone
 
 from bangfu.core.crypto import lookup_hash
 from bangfu.core.fields import EncryptedTextField, LookupHashField
@@ -29,19 +30,83 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """Field values of one row; sensitive values are never copied into the audit trail."""
-    values: dict[str, Any] = {}
-    excluded = getattr(instance, "audit_exclude", ())
-    hidden = getattr(instance, "audit_hidden", ())
-    for field in instance._meta.concrete_fields:
-        if isinstance(field, LookupHashField) or field.name in excluded:
+    return snapshot_values(
+        type(instance), {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+    )
+
+
+def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """The audit form of some of a model's values, given by attname: sensitive ones fingerprinted."""
+    excluded = getattr(model, "audit_exclude", ())
+    hidden = getattr(model, "audit_hidden", ())
+    result: dict[str, Any] = {}
+    for field in model._meta.concrete_fields:
+        if field.attname not in values or isinstance(field, LookupHashField) or field.name in excluded:
             continue
-        value = getattr(instance, field.attname)
+        value = values[field.attname]
         if isinstance(field, EncryptedTextField) or field.name in hidden:
             # A keyed fingerprint shows that the value changed without showing the value.
-            values[field.name] = f"{HIDDEN}{lookup_hash(value)[:8]}" if value else ""
+            result[field.name] = f"{HIDDEN}{lookup_hash(value)[:8]}" if value else ""
             continue
-        values[field.name] = _plain(value)
-    return values
+        result[field.name] = _plain(value)
+    return result
+
+
+def record_bulk(*, actor, model: type[models.Model], created=(), updated=(), describe=None) -> int:
+    """Change records for rows written in bulk (core.bulk.upsert's result), written in bulk.
+
+    ``created``: (pk, values by attname); ``updated``: (pk, before, after) of the changed
+    attnames. ``describe(pk, values)`` gives the object's text and region code.
+    """
+    from bangfu.core.bulk import insert_rows
+
+    content_type = ContentType.objects.get_for_model(model)
+    who = _actor_fields(actor)
+    now = timezone.now()
+    columns = [
+        "timestamp",
+        "actor_id",
+        "actor_label",
+        "action",
+        "content_type_id",
+        "object_id",
+        "object_repr",
+        "region_code",
+        "changes",
+    ]
+    actor_id = who["actor"].pk if who["actor"] is not None else None
+
+    def rows():
+        for pk, values in created:
+            text, region = describe(pk, values) if describe else (str(pk), values.get("region_code", ""))
+            after = snapshot_values(model, values)
+            yield [
+                now,
+                actor_id,
+                who["actor_label"],
+                Action.CREATE,
+                content_type.pk,
+                str(pk),
+                text[:200],
+                region or "",
+                {name: [None, value] for name, value in after.items()},
+            ]
+        for pk, before, after in updated:
+            text, region = describe(pk, after) if describe else (str(pk), "")
+            old, new = snapshot_values(model, before), snapshot_values(model, after)
+            yield [
+                now,
+                actor_id,
+                who["actor_label"],
+                Action.UPDATE,
+                content_type.pk,
+                str(pk),
+                text[:200],
+                region or "",
+                {name: [old.get(name), value] for name, value in new.items()},
+            ]
+
+    return insert_rows(ChangeRecord, columns, rows())
 
 
 def _actor_fields(actor) -> dict[str, Any]:

@@ -153,11 +153,19 @@ def _count_lines(path: Path) -> int | None:
     return max(lines - 1, 0)
 
 
-def _match_header(spec: ImportSpec, cells: list[Any], tally: Tally) -> dict[int, Any] | None:
-    lookup = {}
-    for column in spec.columns:
-        for header in column.headers():
-            lookup[header] = column
+def _header_lookup(spec: ImportSpec) -> dict[str, Any]:
+    return {header: column for column in spec.columns for header in column.headers()}
+
+
+def above_header(spec: ImportSpec, cells: list[Any]) -> bool:
+    """Rows to pass over while looking for the header: blank ones, and a title in one cell
+    (often merged across the sheet, "鲁山县2024年建档立卡户花名册") that names no column."""
+    filled = [cell for cell in cells if not _blank([cell])]
+    return not filled or (len(filled) == 1 and normalize_header(filled[0]) not in _header_lookup(spec))
+
+
+def _match_header(spec: ImportSpec, number: int, cells: list[Any], tally: Tally) -> dict[int, Any] | None:
+    lookup = _header_lookup(spec)
     mapping, unknown, seen = {}, [], set()
     for index, cell in enumerate(cells):
         header = normalize_header(cell)
@@ -167,7 +175,7 @@ def _match_header(spec: ImportSpec, cells: list[Any], tally: Tally) -> dict[int,
         if column is None:
             unknown.append(str(cell))
         elif column.name in seen:
-            tally.add(1, str(cell), "", _("重复的列"))
+            tally.add(number, str(cell), "", _("重复的列"))
         else:
             mapping[index] = column
             seen.add(column.name)
@@ -175,14 +183,16 @@ def _match_header(spec: ImportSpec, cells: list[Any], tally: Tally) -> dict[int,
     if unknown:
         allowed = "、".join(str(c.label) for c in spec.columns)
         tally.add(
-            1,
+            number,
             "、".join(unknown),
             "",
             _("无法识别的列:%(unknown)s。可用的列:%(allowed)s")
             % {"unknown": "、".join(unknown), "allowed": allowed},
         )
     if missing:
-        tally.add(1, "、".join(missing), "", _("缺少必填列:%(missing)s") % {"missing": "、".join(missing)})
+        tally.add(
+            number, "、".join(missing), "", _("缺少必填列:%(missing)s") % {"missing": "、".join(missing)}
+        )
     return None if unknown or missing or tally.bad_rows else mapping
 
 
@@ -198,6 +208,10 @@ def _parse_row(number: int, cells: list[Any], mapping, tally: Tally) -> dict | N
             continue
         if column.required and (value is None or value == ""):
             tally.add(number, column.label, raw, _("必填"))
+            ok = False
+            continue
+        if column.max_length and isinstance(value, str) and len(value) > column.max_length:
+            tally.add(number, column.label, raw, _("最多%(count)d个字符") % {"count": column.max_length})
             ok = False
             continue
         values[column.name] = value
@@ -233,6 +247,13 @@ def import_execute(run: ImportRun, *, progress: Progress | None = None) -> Impor
         status, message = RunStatus.FAILED, str(error)
     except DatabaseError as error:
         status, message = RunStatus.FAILED, _("写入数据库时出错,已全部撤销:%(error)s") % {"error": error}
+    except Exception:
+        # A bug rather than bad input: the transaction is rolled back; record that the run is over
+        # (so that its page stops waiting for it), then let the error surface.
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, message=_("导入程序出错,已全部撤销。"), finished_at=timezone.now()
+        )
+        raise
     if status == RunStatus.FAILED:
         tally.result = WriteResult()
     ImportIssue.objects.bulk_create(
@@ -266,9 +287,9 @@ def _process(run, spec: ImportSpec, path: Path, context: Context, tally: Tally, 
     rows = open_table(path)
     for number, cells, merged in rows:
         if mapping is None:
-            if _blank(cells):
+            if above_header(spec, cells):
                 continue
-            mapping = _match_header(spec, cells, tally)
+            mapping = _match_header(spec, number, cells, tally)
             if mapping is None:
                 return
             continue
@@ -304,6 +325,8 @@ def _process(run, spec: ImportSpec, path: Path, context: Context, tally: Tally, 
                 progress(tally.total, total)
     if mapping is None and not tally.bad_rows:
         raise ReadError(_("文件中没有表头和数据。"))
+    if tally.total == 0:
+        raise ReadError(_("文件只有表头,没有数据行。"))
     _flush(run, spec, batch, context, tally)
     if spec.finish is not None:
         for number, errors in spec.finish(context).items():

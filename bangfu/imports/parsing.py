@@ -6,43 +6,74 @@ the value or raises CellError with a message that names what was expected.
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+# Full-width digits, Latin letters and the punctuation of numbers and dates, as Chinese input methods type them.
 FULL_WIDTH = str.maketrans(
-    "０１２３４５６７８９．－／，：　ＸｘＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＹＺ",
-    "0123456789.-/,: XxABCDEFGHIJKLMNOPQRSTUVWYZ",
+    {
+        **{chr(0xFF10 + i): chr(0x30 + i) for i in range(10)},
+        **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+        **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+        **dict(zip("．－／，：＋　", ".-/,:+ ", strict=True)),
+    }
 )
+_TIME = r"(?:[ T]+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?)?"  # a time of day, ignored
 DATE_PATTERNS = [
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}$"),
+    re.compile(rf"^(\d{{4}})/(\d{{1,2}})/(\d{{1,2}}){_TIME}$"),
+    re.compile(rf"^(\d{{4}})\.(\d{{1,2}})\.(\d{{1,2}}){_TIME}$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+EXCEL_DIGITS = (
+    15  # Excel keeps 15 significant digits of a number; longer codes typed as numbers lose their tail
+)
 YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
 NO = {"否", "n", "no", "false", "0", "×", "无", ""}
-FORMULA_START = ("=", "+", "@")
+SERIAL = re.compile(r"[0-9]{1,5}")
+SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]+")
+PHONE_LIKE = re.compile(r"\+[0-9 ()-]+")  # "+86 138…" starts with + but is no formula
+CENT = Decimal("0.01")
+MAX_MONEY = Decimal(10) ** 12  # money columns hold 14 digits, 2 after the point
 
 
 class CellError(ValueError):
     pass
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A workbook cell that holds a formula (the reader marks it; every parser refuses it)."""
+
+    formula: str
+    value: Any = None  # the result Excel cached, if any
+
+    def __str__(self) -> str:
+        return f"={self.formula}"
+
+
+def _refuse_formula() -> CellError:
+    return CellError(_("不允许公式:请复制后“选择性粘贴为数值”,或去掉开头的=、+、@"))
+
+
 def text(value: Any) -> str:
     """A cell as clean text: full-width ASCII folded, whitespace trimmed, floats like 12.0 as 12."""
     if value is None:
         return ""
+    if isinstance(value, Formula):
+        raise _refuse_formula()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime.datetime):
         value = value.date()
     result = str(value).translate(FULL_WIDTH).strip()
-    if result.startswith(FORMULA_START) and len(result) > 1:
-        raise CellError(_("不允许公式或以=、+、@开头的内容"))
+    if len(result) > 1 and (result[0] in "=@" or (result[0] == "+" and not PHONE_LIKE.fullmatch(result))):
+        raise _refuse_formula()
     return result
 
 
@@ -51,8 +82,15 @@ def code(value: Any) -> str:
     if isinstance(value, float):
         if not value.is_integer():
             raise CellError(_("编号不应带小数"))
+        if abs(value) >= 10**EXCEL_DIGITS:
+            raise CellError(
+                _("超过15位的编号存成了数字,Excel已丢失末尾几位:请把该列设为“文本”格式后重新输入")
+            )
         value = int(value)
-    return text(value).replace(" ", "")
+    result = text(value).replace(" ", "")
+    if SCIENTIFIC.fullmatch(result):
+        raise CellError(_("编号写成了科学计数法(如4.1E+17):请把该列设为“文本”格式后重新输入完整编号"))
+    return result
 
 
 def integer(value: Any) -> int | None:
@@ -63,7 +101,7 @@ def integer(value: Any) -> int | None:
         number = Decimal(raw)
     except InvalidOperation as error:
         raise CellError(_("应为整数")) from error
-    if number != number.to_integral_value():
+    if not number.is_finite() or number != number.to_integral_value():
         raise CellError(_("应为整数"))
     return int(number)
 
@@ -78,7 +116,16 @@ def money(value: Any) -> Decimal | None:
         raise CellError(_("应为金额(数字)")) from error
     if not amount.is_finite():
         raise CellError(_("应为金额(数字)"))
-    return amount.quantize(Decimal("0.01"))
+    if abs(amount) >= MAX_MONEY:
+        raise CellError(_("金额过大"))
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _ymd(year: int, month: int, day: int) -> datetime.date:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError as error:
+        raise CellError(_("日期不存在")) from error
 
 
 def date(value: Any) -> datetime.date | None:
@@ -89,20 +136,21 @@ def date(value: Any) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if value == int(value) and 10_000_000 <= value <= 99_999_999:  # 20200306 typed as a number
+            number = int(value)
+            return _ymd(number // 10000, number // 100 % 100, number % 100)
         if not 1 <= value < 2958466:
             raise CellError(_("日期数值超出范围"))
         return EXCEL_EPOCH + datetime.timedelta(days=int(value))
     raw = text(value)
-    if raw.isdigit() and len(raw) <= 5:
+    if raw == "":
+        return None
+    if SERIAL.fullmatch(raw):
         return EXCEL_EPOCH + datetime.timedelta(days=int(raw))
     for pattern in DATE_PATTERNS:
         match = pattern.match(raw)
         if match:
-            year, month, day = (int(part) for part in match.groups())
-            try:
-                return datetime.date(year, month, day)
-            except ValueError as error:
-                raise CellError(_("日期不存在")) from error
+            return _ymd(*(int(part) for part in match.groups()))
     raise CellError(_("无法识别的日期,请写成2020-03-06、2020/3/6、2020.3.6或2020年3月6日"))
 
 
@@ -115,17 +163,43 @@ def boolean(value: Any) -> bool | None:
     raise CellError(_("应为“是”或“否”"))
 
 
+class Choice:
+    """A parser for one set of choices, matching the stored value or the label in any language."""
+
+    def __init__(self, choices):
+        self.choices = choices
+        self._lookup: dict[str, str] | None = None
+
+    def lookup(self) -> dict[str, str]:
+        if self._lookup is None:
+            from django.conf import settings
+            from django.utils import translation
+
+            table: dict[str, str] = {}
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    for stored, label in self.choices:
+                        table.setdefault(str(label).lower(), stored)
+            for stored, _label in self.choices:
+                table[str(stored).lower()] = stored
+            self._lookup = table
+        return self._lookup
+
+    def __call__(self, value: Any) -> str | None:
+        raw = text(value)
+        if raw == "":
+            return None
+        table = self.lookup()
+        found = table.get(raw.lower())
+        if found is not None:
+            return found
+        if len(raw) >= 2:  # "慢性病" for "长期慢性病"
+            matches = {stored for label, stored in table.items() if raw in label}
+            if len(matches) == 1:
+                return matches.pop()
+        allowed = "、".join(str(label) for stored, label in self.choices if stored != "")
+        raise CellError(_("应为以下之一:%(allowed)s") % {"allowed": allowed})
+
+
 def choice(value: Any, choices) -> str | None:
-    """Match a choice by its stored value or by its label in any language."""
-    raw = text(value)
-    if raw == "":
-        return None
-    lowered = raw.lower()
-    for stored, label in choices:
-        if lowered in (str(stored).lower(), str(label).lower()):
-            return stored
-    for stored, label in choices:
-        if raw in str(label) and len(raw) >= 2:
-            return stored
-    allowed = "、".join(str(label) for stored, label in choices if stored != "")
-    raise CellError(_("应为以下之一:%(allowed)s") % {"allowed": allowed})
+    return Choice(choices)(value)

@@ -1,5 +1,6 @@
 """What an import kind declares: its columns, how rows are checked, how batches are written."""
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ class Column:
     aliases: tuple[str, ...] = ()  # other headers people use, Chinese or English
     example: str = ""
     help: Any = ""
+    max_length: int | None = None  # of the text the column's field holds: longer is a cell error
 
     def headers(self) -> set[str]:
         return {normalize_header(h) for h in (force_str(self.label), self.name, *self.aliases)}
@@ -65,9 +67,8 @@ def register(spec: ImportSpec) -> ImportSpec:
 
 
 def normalize_header(value: Any) -> str:
-    from .parsing import FULL_WIDTH
-
-    text = force_str(value or "").translate(FULL_WIDTH).strip().lower()
-    for junk in ("*", "＊", " ", "\u3000", "\n", "(必填)", "（必填）"):
+    """A header as compared: NFKC folds full-width letters and marks (ＩＤ＿Ｎｏ → ID_No), case and spaces ignored."""
+    text = unicodedata.normalize("NFKC", force_str(value or "")).strip().lower()
+    for junk in ("(必填)", "*", " ", "\t", "\r", "\n"):
         text = text.replace(junk, "")
     return text

@@ -16,6 +16,7 @@ from .spec import SPECS
 from .templates_xlsx import annotated_errors_bytes, template_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN_ISSUES = 500  # on the page; the error workbook has them all
 
 
 def _own_run(request, pk: int) -> ImportRun:
@@ -24,8 +25,9 @@ def _own_run(request, pk: int) -> ImportRun:
 
 @requires(Cap.IMPORT)
 def run_list(request):
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    bound = request.method == "POST"
+    form = ImportForm(request.POST if bound else None, request.FILES if bound else None, user=request.user)
+    if bound and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             run = engine.import_create(
@@ -42,6 +44,7 @@ def run_list(request):
             engine.import_enqueue(run)
             return redirect(run)
     runs = ImportRun.objects.filter(created_by=request.user).select_related("job")[:50]
+    runs = [(run, SPECS[run.kind].title if run.kind in SPECS else run.kind) for run in runs]
     specs = [(kind, spec) for kind, spec in SPECS.items() if request.user.has_capability(spec.capability)]
     return render(
         request,
@@ -54,10 +57,12 @@ def run_list(request):
 @requires(Cap.IMPORT)
 def run_detail(request, pk: int):
     run = _own_run(request, pk)
+    issues = list(run.issues.all()[: SHOWN_ISSUES + 1])
     context = {
         "run": run,
         "job": run.job,
-        "issues": run.issues.all()[:500],
+        "issues": issues[:SHOWN_ISSUES],
+        "more_issues": len(issues) > SHOWN_ISSUES,
         "title": str(run.original_name),
         "spec": SPECS.get(run.kind),
     }

@@ -2,6 +2,7 @@
 
 import csv
 import gzip
+from functools import lru_cache
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,13 +35,16 @@ def regions_load(*, prefix: str = "", path: Path = DATA_FILE, progress: Progress
     Idempotent: loading twice leaves the same table. PostgreSQL loads through COPY
     into a staging table and one upsert; SQLite through batched upserts.
     """
-    if prefix and (not prefix.isdigit() or len(prefix) > 12):
+    if prefix and (not (prefix.isascii() and prefix.isdigit()) or len(prefix) > 12):
         raise ValueError(f"region prefix must be up to 12 digits, not {prefix!r}")
+    if prefix and _expected_count(path, prefix) == 0:
+        raise ValueError(f"no region in the dataset has a code starting with {prefix}")
     if not prefix and connection.vendor == "postgresql":
         return _load_file_postgresql(path, progress)
     return load_rows(list(dataset_rows(path, prefix)), progress=progress)
 
 
+STAGING_DROP = "DROP TABLE IF EXISTS region_staging"
 STAGING = (
     "CREATE TEMP TABLE region_staging (code varchar(12), name varchar(100), "
     "level varchar(10), parent_id varchar(12)) ON COMMIT DROP"
@@ -61,6 +65,7 @@ def _load_file_postgresql(path: Path, progress: Progress | None) -> int:
     """The whole dataset: the gzip CSV streams straight into COPY, then one upsert."""
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor
+        raw.execute(STAGING_DROP)
         raw.execute(STAGING)
         with (
             gzip.open(path, "rb") as handle,
@@ -93,6 +98,7 @@ def load_rows(rows, *, progress: Progress | None = None) -> int:
 def _load_postgresql(rows, progress: Progress | None) -> None:
     with connection.cursor() as cursor:
         raw = cursor.cursor
+        raw.execute(STAGING_DROP)
         raw.execute(STAGING)
         with raw.copy("COPY region_staging (code, name, level, parent_id) FROM STDIN") as copy:
             for done, row in enumerate(rows, 1):
@@ -118,9 +124,13 @@ def _load_generic(rows, progress: Progress | None) -> None:
                 progress(min(start + BATCH, len(rows)), len(rows))
 
 
+@lru_cache(maxsize=32)
+def _expected_count(path: Path, prefix: str) -> int:
+    return sum(1 for code, *_rest in dataset_rows(path, prefix) if code.startswith(prefix))
+
+
 def regions_complete(prefix: str = "") -> bool:
     """Whether the table holds as many regions under ``prefix`` as the shipped dataset."""
     from .selectors import regions_under
 
-    expected = sum(1 for code, *_rest in dataset_rows(DATA_FILE, prefix) if code.startswith(prefix))
-    return regions_under(prefix).count() >= expected
+    return regions_under(prefix).count() >= _expected_count(DATA_FILE, prefix)

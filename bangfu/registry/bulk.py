@@ -158,6 +158,7 @@ def households_write(rows: Iterable[dict], *, actor=None) -> int:
         _audit(households, actor)
         _audit(persons, actor)
         _audit(incomes, actor)
+        _audit(steps, actor)
     return len(households)
 
 

@@ -170,12 +170,21 @@ class PersonForm(BootstrapMixin, PersonFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if person is not None:
             self.fields["relation"].choices = Relation.choices
+            # The clear number is never put in the page (that would be a reveal without a log):
+            # the field starts empty and is typed only to correct the number.
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _("当前为 %(masked)s;留空则不变。") % {
+                "masked": person.id_number_masked
+            }
             for name in (*self.PERSON_FIELDS, "relation"):
-                self.initial[name] = getattr(person, name)
+                if name != "id_number":
+                    self.initial[name] = getattr(person, name)
 
     def save(self, *, actor):
         data = {**self.person_data(), "relation": self.cleaned_data["relation"]}
         if self.person is not None:
+            if not data["id_number"]:
+                del data["id_number"]
             return services.person_update(actor=actor, person=self.person, data=data)
         return services.person_add(actor=actor, household=self.household, data=data)
 

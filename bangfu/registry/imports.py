@@ -4,17 +4,16 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bangfu.audit.models import Action, ChangeRecord
-from bangfu.audit.services import snapshot
-from bangfu.core import crypto, idnumber, pinyin
+from bangfu.audit.services import record_bulk
+from bangfu.core import bulk, crypto, idnumber, pinyin
 from bangfu.core.permissions import Cap
-from bangfu.core.scoping import prefix_q
+from bangfu.core.scoping import in_scope, prefix_q
 from bangfu.imports import parsing
 from bangfu.imports.spec import Column, Context, ImportSpec, WriteResult, register
 from bangfu.regions.models import Region
@@ -41,10 +40,7 @@ BATCH = 1000
 
 
 def _choice(choices):
-    def parse(value):
-        return parsing.choice(value, choices)
-
-    return parse
+    return parsing.Choice(choices)
 
 
 def _id_number(value):
@@ -80,6 +76,13 @@ def _causes(value):
     return [part for part in raw.split(" ") if part]
 
 
+def _members(value):
+    members = parsing.integer(value)
+    if members is not None and not 1 <= members <= 99:
+        raise parsing.CellError(_("家庭人口应在1到99之间"))
+    return members
+
+
 def _amount(value):
     amount = parsing.money(value)
     if amount is not None and amount < 0:
@@ -91,63 +94,16 @@ def _scope_q(context: Context, field: str = "region_code") -> Q:
     return prefix_q(field, context.user.scope_prefixes(Cap.REGISTRY_EDIT))
 
 
-def _audit(objects: list, context: Context, action: str, befores: dict[int, dict] | None = None) -> None:
-    if not objects:
-        return
-    content_type = ContentType.objects.get_for_model(type(objects[0]))
-    records = []
-    for obj in objects:
-        after = snapshot(obj)
-        if action == Action.CREATE:
-            changes = {k: [None, v] for k, v in after.items()}
-        else:
-            before = (befores or {}).get(obj.pk, {})
-            changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-        records.append(
-            ChangeRecord(
-                action=action,
-                content_type=content_type,
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
-                region_code=getattr(obj, "region_code", ""),
-                changes=changes,
-                actor=context.user,
-                actor_label=context.user.get_username(),
-            )
-        )
-    ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
-
-
-def _upsert(
-    model, rows: list[dict], existing: dict[Any, Any], key, build, fields: list[str], context: Context
-) -> WriteResult:
-    """Create rows whose key is new; update only the fields that differ; audit both."""
-    result = WriteResult()
-    created, changed, befores = [], [], {}
-    for row in rows:
-        obj = existing.get(key(row))
-        values = build(row, obj)
-        if obj is None:
-            created.append(model(**values))
-            continue
-        before = snapshot(obj)
-        dirty = False
-        for name, value in values.items():
-            if getattr(obj, name) != value and name in fields:
-                setattr(obj, name, value)
-                dirty = True
-        if dirty:
-            changed.append(obj)
-            befores[obj.pk] = before
-        else:
-            result.unchanged += 1
-    model.objects.bulk_create(created, batch_size=BATCH)
-    if changed:
-        model.objects.bulk_update(changed, fields, batch_size=BATCH)
-    _audit(created, context, Action.CREATE)
-    _audit(changed, context, Action.UPDATE, befores)
-    result.created, result.updated = len(created), len(changed)
-    return result
+def _write(model, rows: list[dict], *, key, compare, context: Context, describe) -> tuple[WriteResult, Any]:
+    """Upsert through core.bulk and write one change record per created or changed row."""
+    outcome = bulk.upsert(model, rows, key=key, compare=compare)
+    record_bulk(
+        actor=context.user, model=model, created=outcome.created, updated=outcome.updated, describe=describe
+    )
+    result = WriteResult(
+        created=len(outcome.created), updated=len(outcome.updated), unchanged=outcome.unchanged
+    )
+    return result, outcome
 
 
 # Households -------------------------------------------------------------------------------------
@@ -160,6 +116,7 @@ HOUSEHOLD_COLUMNS = [
         required=True,
         aliases=("户码", "household code"),
         example="41042310100100001",
+        max_length=30,
     ),
     Column(
         "village",
@@ -175,8 +132,9 @@ HOUSEHOLD_COLUMNS = [
         parsing.text,
         aliases=("家庭住址", "address"),
         example="下汤镇下汤村12号",
+        max_length=200,
     ),
-    Column("phone", gettext_lazy("联系电话"), parsing.code, aliases=("电话", "phone")),
+    Column("phone", gettext_lazy("联系电话"), parsing.code, aliases=("电话", "phone"), max_length=30),
     Column("registered", gettext_lazy("建档立卡户"), parsing.boolean, aliases=("registered",), example="是"),
     Column("registered_year", gettext_lazy("建档年度"), _year, aliases=("registered year",), example="2014"),
     Column("lifted_year", gettext_lazy("脱贫年度"), _year, aliases=("lifted year",), example="2019"),
@@ -249,59 +207,71 @@ def households_check(batch, context: Context) -> dict[int, dict[str, str]]:
     return problems
 
 
+HOUSEHOLD_COMPARE = [
+    "region_id",
+    "region_code",
+    "address",
+    "phone",
+    "registered",
+    "registered_year",
+    "lifted_year",
+    "safety_net",
+    "status",
+    "notes",
+]
+
+
 def households_write(rows: list[dict], context: Context) -> WriteResult:
     causes = context.cache["causes"]
     villages = context.cache["villages"]
-    existing = {h.code: h for h in Household.objects.filter(code__in=[r["code"] for r in rows])}
-    fields = [
-        "region",
-        "region_code",
-        "address",
-        "phone",
-        "registered",
-        "registered_year",
-        "lifted_year",
-        "safety_net",
-        "status",
-        "notes",
-    ]
-
-    def build(row, obj):
+    now = timezone.now()
+    values = []
+    for row in rows:
         village = villages[row["village"]]
-        values = {"region": village, "region_code": village.code}
+        item = {
+            "code": row["code"],
+            "region_id": village.code,
+            "region_code": village.code,
+            "updated_at": now,
+            "created_at": now,
+        }
         for name in ("address", "phone", "notes"):
             if name in row:
-                values[name] = row[name] or ""
+                item[name] = row[name] or ""
         for name in ("registered_year", "lifted_year"):
             if name in row:
-                values[name] = row[name]
+                item[name] = row[name]
         if row.get("registered") is not None:
-            values["registered"] = row["registered"]
+            item["registered"] = row["registered"]
         if "safety_net" in row:
-            values["safety_net"] = row["safety_net"] or ""
+            item["safety_net"] = row["safety_net"] or ""
         if row.get("status"):
-            values["status"] = row["status"]
-        if obj is None:
-            values["code"] = row["code"]
-        return values
-
-    result = _upsert(Household, rows, existing, lambda r: r["code"], build, fields, context)
-    households = {h.code: h for h in Household.objects.filter(code__in=[r["code"] for r in rows])}
-    through = Household.causes.through
-    wanted = {(households[r["code"]].pk, causes[c].code) for r in rows if "causes" in r for c in r["causes"]}
-    touched = [households[r["code"]].pk for r in rows if "causes" in r]
-    current = set(
-        through.objects.filter(household_id__in=touched).values_list("household_id", "povertycause_id")
+            item["status"] = row["status"]
+        values.append(item)
+    result, _outcome = _write(
+        Household,
+        values,
+        key=("code",),
+        compare=HOUSEHOLD_COMPARE,
+        context=context,
+        describe=lambda pk, v: (v.get("code", str(pk)), v.get("region_code", "")),
     )
-    if wanted != current:
-        through.objects.filter(household_id__in=touched).exclude(
-            pk__in=[
-                t.pk
-                for t in through.objects.filter(household_id__in=touched)
-                if (t.household_id, t.povertycause_id) in wanted
-            ]
-        ).delete()
-        through.objects.bulk_create([through(household_id=h, povertycause_id=c) for h, c in wanted - current])
+    households = dict(Household.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", "pk"))
+    through = Household.causes.through
+    touched = [households[r["code"]] for r in rows if "causes" in r]
+    wanted = {(households[r["code"]], causes[c].code) for r in rows if "causes" in r for c in r["causes"]}
+    current = {
+        (household, cause): pk
+        for pk, household, cause in through.objects.filter(household_id__in=touched).values_list(
+            "pk", "household_id", "povertycause_id"
+        )
+    }
+    stale = [pk for pair, pk in current.items() if pair not in wanted]
+    if stale:
+        through.objects.filter(pk__in=stale).delete()
+    missing = wanted - set(current)
+    if missing:
+        through.objects.bulk_create([through(household_id=h, povertycause_id=c) for h, c in missing])
     return result
 
 
@@ -330,7 +300,15 @@ PERSON_COLUMNS = [
         aliases=("household code",),
         example="41042310100100001",
     ),
-    Column("name", gettext_lazy("姓名"), parsing.text, required=True, aliases=("name",), example="周耀伟"),
+    Column(
+        "name",
+        gettext_lazy("姓名"),
+        parsing.text,
+        required=True,
+        aliases=("name",),
+        example="周耀伟",
+        max_length=50,
+    ),
     Column(
         "id_number",
         gettext_lazy("身份证号"),
@@ -371,29 +349,16 @@ PERSON_COLUMNS = [
         example="普通劳动力",
     ),
     Column("employment", gettext_lazy("务工状况"), _choice(Employment.choices), aliases=("employment",)),
-    Column("employer", gettext_lazy("务工地点/单位"), parsing.text, aliases=("务工地点", "employer")),
+    Column(
+        "employer",
+        gettext_lazy("务工地点/单位"),
+        parsing.text,
+        aliases=("务工地点", "employer"),
+        max_length=100,
+    ),
     Column("medical_insurance", gettext_lazy("基本医疗保险"), parsing.boolean, aliases=("医疗保险",)),
     Column("pension_insurance", gettext_lazy("基本养老保险"), parsing.boolean, aliases=("养老保险",)),
     Column("serious_illness_insurance", gettext_lazy("大病保险"), parsing.boolean),
-]
-PERSON_FIELDS = [
-    "household",
-    "region_code",
-    "name",
-    "name_pinyin",
-    "name_initials",
-    "relation",
-    "health",
-    "disability_grade",
-    "education",
-    "school_stage",
-    "labor_capacity",
-    "employment",
-    "employer",
-    "medical_insurance",
-    "pension_insurance",
-    "serious_illness_insurance",
-    "is_active",
 ]
 
 
@@ -401,10 +366,13 @@ def persons_check(batch, context: Context) -> dict[int, dict[str, str]]:
     problems: dict[int, dict[str, str]] = defaultdict(dict)
     codes = {v["household_code"] for _, v in batch}
     households = {h.code: h for h in Household.objects.filter(code__in=codes).filter(_scope_q(context))}
-    hashes = {crypto.lookup_hash(v["id_number"]): v for _, v in batch}
+    for _number, values in batch:
+        values["_hash"] = crypto.lookup_hash(values["id_number"])
     found = {
         p.id_number_hash: p
-        for p in Person.objects.filter(id_number_hash__in=hashes).select_related("household")
+        for p in Person.objects.filter(id_number_hash__in=[v["_hash"] for _, v in batch]).select_related(
+            "household"
+        )
     }
     heads = context.cache.setdefault("heads", {})  # household code -> (row, id hash) of its head in the file
     first_row = context.cache.setdefault("first_row", {})
@@ -420,21 +388,19 @@ def persons_check(batch, context: Context) -> dict[int, dict[str, str]]:
             continue
         first_row.setdefault(values["household_code"], number)
         facts = idnumber.parse(values["id_number"])
+        values["_facts"] = facts
         if values.get("gender") and values["gender"] != facts.gender:
             problems[number]["gender"] = _("性别与身份证号不符")
         if values.get("birth_date") and values["birth_date"] != facts.birth_date:
             problems[number]["birth_date"] = _("出生日期与身份证号不符(身份证号为%(date)s)") % {
                 "date": facts.birth_date.isoformat()
             }
-        digest = crypto.lookup_hash(values["id_number"])
+        digest = values["_hash"]
         other = found.get(digest)
         if other is not None and other.household.code != values["household_code"]:
+            visible = in_scope(context.user, Cap.REGISTRY_VIEW, other.household.region_code)
             problems[number]["id_number"] = _("该身份证号已登记在户%(code)s,迁户请使用“成员迁移”") % {
-                "code": other.household.code
-                if other.household.region_code.startswith(
-                    tuple(context.user.scope_prefixes(Cap.REGISTRY_VIEW)) or ("\0",)
-                )
-                else "***"
+                "code": other.household.code if visible else _("(其他地区)")
             }
         if values.get("health") != Health.DISABLED and values.get("disability_grade"):
             problems[number]["disability_grade"] = _("仅残疾人员填写残疾等级")
@@ -452,85 +418,92 @@ def persons_check(batch, context: Context) -> dict[int, dict[str, str]]:
     return problems
 
 
+PERSON_OPTIONAL = (
+    "health",
+    "education",
+    "school_stage",
+    "labor_capacity",
+    "employment",
+    "medical_insurance",
+    "pension_insurance",
+    "serious_illness_insurance",
+)
+PERSON_COMPARE = [
+    "household_id",
+    "region_code",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "relation",
+    "is_active",
+    *PERSON_OPTIONAL,
+    "employer",
+    "disability_grade",
+]
+
+
 def persons_write(rows: list[dict], context: Context) -> WriteResult:
     households = context.cache["households"]
+    now = timezone.now()
+    values = []
     for row in rows:
-        row["_hash"] = crypto.lookup_hash(row["id_number"])
-    existing = {
-        p.id_number_hash: p for p in Person.objects.filter(id_number_hash__in=[r["_hash"] for r in rows])
-    }
-
-    def build(row, obj):
         household = households[row["household_code"]]
+        facts = row["_facts"]
         name = row["name"]
-        values = {
-            "household": household,
+        item = {
+            "id_number_hash": row["_hash"],
+            "household_id": household.pk,
             "region_code": household.region_code,
             "name": name,
             "name_pinyin": pinyin.full(name),
             "name_initials": pinyin.initials(name)[:20],
             "relation": row["relation"],
             "is_active": True,
+            "id_number": facts.number,
+            "id_number_masked": facts.masked,
+            "gender": facts.gender,
+            "birth_date": facts.birth_date,
+            "created_at": now,
         }
-        for field in ("health", "education", "school_stage", "labor_capacity", "employment"):
+        for field in PERSON_OPTIONAL:
             if row.get(field) is not None:
-                values[field] = row[field]
-        for field in ("employer",):
-            if field in row:
-                values[field] = row[field] or ""
+                item[field] = row[field]
+        if "employer" in row:
+            item["employer"] = row["employer"] or ""
         if "disability_grade" in row:
-            values["disability_grade"] = row["disability_grade"]
-        for field in ("medical_insurance", "pension_insurance", "serious_illness_insurance"):
-            if row.get(field) is not None:
-                values[field] = row[field]
-        if obj is None:
-            facts = idnumber.parse(row["id_number"])
-            values.update(
-                id_number=facts.number,
-                id_number_hash=row["_hash"],
-                id_number_masked=facts.masked,
-                gender=facts.gender,
-                birth_date=facts.birth_date,
-            )
-        return values
-
-    result = _upsert(Person, rows, existing, lambda r: r["_hash"], build, PERSON_FIELDS, context)
-    new = Person.objects.filter(id_number_hash__in=[r["_hash"] for r in rows if r["_hash"] not in existing])
+            item["disability_grade"] = row["disability_grade"]
+        values.append(item)
+    result, outcome = _write(
+        Person,
+        values,
+        key=("id_number_hash",),
+        compare=PERSON_COMPARE,
+        context=context,
+        describe=lambda pk, v: (v.get("name", str(pk)), v.get("region_code", "")),
+    )
     today = timezone.localdate()
-    MemberHistory.objects.bulk_create(
-        [
-            MemberHistory(person=p, household_id=p.household_id, relation=p.relation, joined_on=today)
-            for p in new
-        ],
-        batch_size=BATCH,
+    bulk.insert_rows(
+        MemberHistory,
+        ["person_id", "household_id", "relation", "joined_on", "left_on", "reason"],
+        ([pk, v["household_id"], v["relation"], today, None, ""] for pk, v in outcome.created),
     )
     refresh_households({households[r["household_code"]].pk for r in rows})
     return result
 
 
 def refresh_households(pks: set[int]) -> None:
-    """Recompute head, head name and member count of the given households."""
-    counts = dict(
-        Person.objects.filter(household_id__in=pks, is_active=True)
-        .values("household_id")
-        .annotate(n=Count("id"))
-        .values_list("household_id", "n")
-    )
-    heads = {
-        p.household_id: p
-        for p in Person.objects.filter(household_id__in=pks, is_active=True, relation=Relation.HEAD).only(
-            "id", "household_id", "name"
-        )
-    }
-    households = list(Household.objects.filter(pk__in=pks))
-    for household in households:
-        head = heads.get(household.pk)
-        household.members_count = counts.get(household.pk, 0)
-        household.head_id = head.pk if head else None
-        household.head_name = head.name if head else ""
-        household.updated_at = timezone.now()
-    Household.objects.bulk_update(
-        households, ["members_count", "head", "head_name", "updated_at"], batch_size=BATCH
+    """Recompute head, head name and member count of the given households in one statement."""
+    if not pks:
+        return
+    members = Person.objects.filter(household_id=OuterRef("pk"), is_active=True)
+    heads = members.filter(relation=Relation.HEAD).order_by("pk")
+    Household.objects.filter(pk__in=pks).update(
+        members_count=Coalesce(
+            Subquery(members.order_by().values("household_id").annotate(n=Count("id")).values("n")), 0
+        ),
+        head_id=Subquery(heads.values("pk")[:1]),
+        head_name=Coalesce(Subquery(heads.values("name")[:1]), Value("")),
+        updated_at=timezone.now(),
     )
 
 
@@ -590,7 +563,7 @@ INCOME_COLUMNS = [
         aliases=("production cost",),
         example="1500",
     ),
-    Column("members", gettext_lazy("家庭人口"), parsing.integer, aliases=("members",), example="4"),
+    Column("members", gettext_lazy("家庭人口"), _members, aliases=("members",), example="4"),
 ]
 AMOUNTS = ("wage_income", "production_income", "property_income", "transfer_income", "production_cost")
 
@@ -611,48 +584,44 @@ def incomes_check(batch, context: Context) -> dict[int, dict[str, str]]:
     return problems
 
 
+INCOME_COMPARE = [*AMOUNTS, "members", "net_income", "per_capita_net", "region_code"]
+
+
 def incomes_write(rows: list[dict], context: Context) -> WriteResult:
     households = context.cache["households"]
-    ids = {households[r["household_code"]].pk for r in rows}
-    existing = {(i.household_id, i.year): i for i in IncomeRecord.objects.filter(household_id__in=ids)}
-
-    def build(row, obj):
+    values = []
+    for row in rows:
         household = households[row["household_code"]]
         amounts = {name: row.get(name) or Decimal("0.00") for name in AMOUNTS}
         members = row.get("members") or household.members_count
         net, per_head = per_capita(members=members, **amounts)
-        values = {
-            **amounts,
-            "members": members,
-            "net_income": net,
-            "per_capita_net": per_head,
-            "region_code": household.region_code,
-        }
-        if obj is None:
-            values.update(household=household, year=row["year"])
-        return values
-
-    fields = [*AMOUNTS, "members", "net_income", "per_capita_net", "region_code"]
-    result = _upsert(
+        values.append(
+            {
+                "household_id": household.pk,
+                "year": row["year"],
+                **amounts,
+                "members": members,
+                "net_income": net,
+                "per_capita_net": per_head,
+                "region_code": household.region_code,
+            }
+        )
+    result, _outcome = _write(
         IncomeRecord,
-        rows,
-        existing,
-        lambda r: (households[r["household_code"]].pk, r["year"]),
-        build,
-        fields,
-        context,
+        values,
+        key=("household_id", "year"),
+        compare=INCOME_COMPARE,
+        context=context,
+        describe=lambda pk, v: (
+            f"{v.get('household_id', '')} {v.get('year', '')}".strip(),
+            v.get("region_code", ""),
+        ),
     )
-    latest = {}
-    for household_id, year, value in (
-        IncomeRecord.objects.filter(household_id__in=ids)
-        .order_by("household_id", "year")
-        .values_list("household_id", "year", "per_capita_net")
-    ):
-        latest[household_id] = value
-    changed = list(Household.objects.filter(pk__in=ids))
-    for household in changed:
-        household.latest_per_capita = latest.get(household.pk)
-    Household.objects.bulk_update(changed, ["latest_per_capita"], batch_size=BATCH)
+    ids = {v["household_id"] for v in values}
+    latest = IncomeRecord.objects.filter(household_id=OuterRef("pk")).order_by("-year")
+    Household.objects.filter(pk__in=ids).update(
+        latest_per_capita=Subquery(latest.values("per_capita_net")[:1])
+    )
     return result
 
 

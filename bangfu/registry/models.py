@@ -80,6 +80,8 @@ class Household(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
 
+    audit_exclude = ("updated_at",)
+
     class Meta:
         verbose_name = _("农户")
         verbose_name_plural = _("农户")

@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
 from bangfu.core.permissions import Cap
-from bangfu.core.scoping import scope
+from bangfu.core.scoping import in_scope, scope
 from bangfu.regions.models import Region
 from bangfu.regions.selectors import region_path
 
@@ -40,5 +40,6 @@ def household_page(*, household: Household, user) -> dict:
             household.status_changes.select_related("recorded_by").order_by("-date", "-pk")
         ),
         "pairings": list(household.pairings.select_related("organization").order_by("-start_date")),
-        "can_reveal": user.has_capability(Cap.SENSITIVE_REVEAL),
+        # where this household is, not anywhere: a reader here may be a revealer in another county
+        "can_reveal": in_scope(user, Cap.SENSITIVE_REVEAL, household.region_code),
     }

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.audit.models import Action
-from bangfu.audit.services import audited_create, audited_update, record_change, snapshot
+from bangfu.audit.models import Action, ChangeRecord
+from bangfu.audit.services import audited_create, audited_update, record_change
 from bangfu.core import crypto, idnumber, pinyin
 from bangfu.regions.models import Region
 
@@ -162,6 +163,7 @@ def household_create(
         )
         if causes:
             household.causes.set(causes)
+            _record_causes(actor=actor, household=household, before=[])
         person_add(actor=actor, household=household, data={**head, "relation": Relation.HEAD})
     return household
 
@@ -177,20 +179,32 @@ def household_update(*, actor, household: Household, data: dict[str, Any], cause
         data["updated_at"] = timezone.now()
         audited_update(actor=actor, instance=household, data=data)
         if "region_code" in data:
-            household.members.update(region_code=household.region_code)
-            household.incomes.update(region_code=household.region_code)
+            # every row scoped by the household's region follows it
+            for rows in (household.members, household.incomes, household.status_changes, household.pairings):
+                rows.update(region_code=household.region_code)
         if causes is not None:
             before = sorted(household.causes.values_list("code", flat=True))
             household.causes.set(causes)
-            after = sorted(c.code if hasattr(c, "code") else c for c in causes)
-            if before != after:
-                record_change(
-                    actor=actor,
-                    instance=household,
-                    action=Action.UPDATE,
-                    before={**snapshot(household), "causes": before},
-                )
+            _record_causes(actor=actor, household=household, before=before)
     return household
+
+
+def _record_causes(*, actor, household: Household, before: list[str]) -> None:
+    """Causes are many-to-many, which a row snapshot does not hold: record their change explicitly."""
+    after = sorted(household.causes.values_list("code", flat=True))
+    if before == after:
+        return
+    user = _user(actor)
+    ChangeRecord.objects.create(
+        action=Action.UPDATE,
+        content_type=ContentType.objects.get_for_model(Household),
+        object_id=str(household.pk),
+        object_repr=str(household)[:200],
+        region_code=household.region_code,
+        changes={"causes": [before, after]},
+        actor=user,
+        actor_label=user.get_username() if user else "system",
+    )
 
 
 # Members ----------------------------------------------------------------------------------------
@@ -223,6 +237,9 @@ def person_add(
 
 def person_update(*, actor, person: Person, data: dict[str, Any]) -> Person:
     data = dict(data)
+    unknown = set(data) - PERSON_FIELDS
+    if unknown:  # moving (person_move) and the derived fields have their own paths
+        raise ValidationError(_("未知字段:%(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
         if "id_number" in data or "gender" in data or "birth_date" in data:
             facts = identity(
@@ -311,6 +328,8 @@ def person_move(
                     raise ValidationError(
                         {"new_head": _("迁出户主前,请从留在本户的成员中指定新户主。")}, code="no_head"
                     )
+        elif new_head is not None:
+            raise ValidationError({"new_head": _("只有迁出户主时才需指定新户主。")}, code="not_head")
         MemberHistory.objects.filter(person=person, left_on__isnull=True).update(
             left_on=date, reason=reason[:200]
         )
@@ -350,6 +369,8 @@ def income_record_save(
         try:
             value = Decimal(str(amounts.get(name) or 0)).quantize(CENT)
         except ArithmeticError:
+            value = None
+        if value is None or not value.is_finite():  # quantize lets NaN through
             errors[name] = _("请输入金额。")
             continue
         if value < 0:
@@ -361,7 +382,8 @@ def income_record_save(
     current_year = timezone.localdate().year
     if not 1980 <= int(year) <= current_year:
         errors["year"] = _("年度应在1980到%(year)d之间。") % {"year": current_year}
-    members = members or household.members_count
+    if members is None:
+        members = household.members_count
     if not members or members < 1:
         errors["members"] = _("家庭人口至少为1人。")
     if errors:

@@ -182,7 +182,12 @@ def test_logout_needs_post(client_for, user):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/steal", "//evil.example/steal", "http://testserver.evil.example/", "javascript:alert(1)"],
+    [
+        "https://evil.example/steal",
+        "//evil.example/steal",
+        "http://testserver.evil.example/",
+        "javascript:alert(1)",
+    ],
 )
 def test_next_to_another_host_is_not_followed(client, user, target):
     response = _post(client, "zhangsan", PASSWORD, next=target)
@@ -209,3 +214,26 @@ def test_password_is_stored_as_argon2(user):
     assert user.password.startswith("argon2")
     assert PASSWORD not in user.password
     assert user.check_password(PASSWORD)
+
+
+def test_failures_older_than_the_window_do_not_bring_a_lock_closer(db, client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bangfu.accounts import services
+    from bangfu.accounts.models import User
+
+    user = services.user_create(actor=None, username="window", password="Correct-horse-42")
+    settings.BANGFU_LOCKOUT_ATTEMPTS = 3
+    for _ in range(2):
+        client.post("/accounts/login/", {"username": "window", "password": "wrong"})
+    user.refresh_from_db()
+    assert user.failed_logins == 2
+    User.objects.filter(pk=user.pk).update(
+        last_failed_login=timezone.now() - timedelta(minutes=settings.BANGFU_LOCKOUT_MINUTES + 1)
+    )
+    client.post("/accounts/login/", {"username": "window", "password": "wrong"})
+    user.refresh_from_db()
+    assert user.failed_logins == 1
+    assert not user.is_locked()

@@ -141,7 +141,16 @@ def test_saving_unchanged_form_records_nothing(office_client, make_org):
         ({"region": OTHER_COUNTY}, "region"),  # exists, but outside the office's scope
         ({"region": "410400000000"}, "region"),  # the city above the county: outside too
     ],
-    ids=["blank-name", "spaces-name", "unknown-kind", "no-region", "unknown-region", "bad-code", "other-county", "city"],
+    ids=[
+        "blank-name",
+        "spaces-name",
+        "unknown-kind",
+        "no-region",
+        "unknown-region",
+        "bad-code",
+        "other-county",
+        "city",
+    ],
 )
 def test_bad_input_on_create_writes_nothing(office_client, overrides, field):
     before = _counts()

@@ -39,7 +39,9 @@ def organizations(make_org):
     return {
         "federation": make_org(name="鲁山县总工会", kind=OrganizationKind.UNION),
         "clinic": make_org(name="下汤镇卫生院", kind=OrganizationKind.HOSPITAL, region_code=DEMO_TOWNSHIP),
-        "coop": make_org(name="下汤镇香菇合作社", kind=OrganizationKind.COOPERATIVE, region_code=DEMO_VILLAGE),
+        "coop": make_org(
+            name="下汤镇香菇合作社", kind=OrganizationKind.COOPERATIVE, region_code=DEMO_VILLAGE
+        ),
         "far": make_org(name="新华区总工会", kind=OrganizationKind.UNION, region_code=OTHER_COUNTY),
     }
 
@@ -366,7 +368,11 @@ def test_patch_changes_the_row_and_records_history(api, office, client_for, orga
     response = _patch(
         api,
         f"{ORGANIZATIONS}/{clinic.pk}",
-        {"name": "下汤镇中心卫生院", "parent_id": organizations["federation"].pk, "region_code": DEMO_VILLAGE},
+        {
+            "name": "下汤镇中心卫生院",
+            "parent_id": organizations["federation"].pk,
+            "region_code": DEMO_VILLAGE,
+        },
     )
 
     assert response.status_code == 200, response.content
@@ -406,7 +412,17 @@ def test_patch_with_only_some_fields_leaves_the_others(api, organizations):
         ({"parent_id": "far"}, "parent_id"),
         ({"is_active": None}, "is_active"),
     ],
-    ids=["blank-name", "null-name", "unknown-kind", "other-county", "unknown-region", "self", "child", "far", "null-active"],
+    ids=[
+        "blank-name",
+        "null-name",
+        "unknown-kind",
+        "other-county",
+        "unknown-region",
+        "self",
+        "child",
+        "far",
+        "null-active",
+    ],
 )
 def test_patch_with_bad_fields_is_422_and_changes_nothing(api, organizations, make_org, payload, field):
     federation = organizations["federation"]

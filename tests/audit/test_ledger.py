@@ -192,7 +192,8 @@ def test_forged_row_appended_after_the_head_is_reported_as_inserted():
 def test_forged_row_inserted_by_renumbering_is_reported():
     entries = append_points(5)
     chain_id = entries[0].chain_id
-    assert sql("UPDATE {table} SET seq = seq + 1 WHERE chain_id = %s AND seq >= 3", [chain_id]) == 3
+    for seq in (5, 4, 3):  # from the end, as the unique (chain, seq) constraint requires
+        assert sql("UPDATE {table} SET seq = seq + 1 WHERE chain_id = %s AND seq = %s", [chain_id, seq]) == 1
     raw_insert(forged(chain_id, 3, entries[1].entry_hash))
     assert sorted(PointEntry.objects.values_list("seq", flat=True)) == [1, 2, 3, 4, 5, 6]
     assert problems() == [

@@ -77,7 +77,9 @@ def household(region, id_number):
     """``household(head_name=…, village=…, **fields)``: a household and its head, through the service."""
     counter = itertools.count(1)
 
-    def make(*, head_name="周耀伟", village=DEMO_VILLAGE, code=None, actor=None, causes=(), head=None, **fields):
+    def make(
+        *, head_name="周耀伟", village=DEMO_VILLAGE, code=None, actor=None, causes=(), head=None, **fields
+    ):
         number = next(counter)
         head_data = {"name": head_name, "id_number": id_number(), **(head or {})}
         return services.household_create(

@@ -1,0 +1,158 @@
+"""Writing many rows of one model at once, bypassing per-row ORM work.
+
+PostgreSQL gets COPY (into the table for inserts, into a temporary table and one
+``UPDATE … FROM`` for updates); other databases get ``executemany``. Values pass
+through each field's ``get_prep_value`` first, so encrypted fields are encrypted and
+JSON fields serialised exactly as the ORM would.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+
+from .fields import EncryptedTextField
+
+
+def _prepare(field: models.Field, value: Any, *, for_copy: bool) -> Any:
+    if value is None:
+        return None
+    if isinstance(field, EncryptedTextField):
+        return field.get_prep_value(value)
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, cls=field.encoder or DjangoJSONEncoder, ensure_ascii=False)
+    if for_copy:
+        return value  # psycopg's COPY writer formats dates, decimals and booleans itself
+    return field.get_db_prep_save(value, connection)
+
+
+def _fields(model: type[models.Model], columns: Sequence[str]) -> list[models.Field]:
+    return [model._meta.get_field(name) for name in columns]
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert rows (values in ``columns`` order; use attnames like ``household_id`` for foreign keys)."""
+    fields = _fields(model, columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    count = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_prepare(f, v, for_copy=True) for f, v in zip(fields, row, strict=True)])
+                count += 1
+        return count
+    placeholders = ", ".join(["%s"] * len(fields))
+    prepared = [[_prepare(f, v, for_copy=False) for f, v in zip(fields, row, strict=True)] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)  # noqa: S608
+    return len(prepared)
+
+
+def update_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Update rows given as (pk, value for each column …)."""
+    fields = _fields(model, columns)
+    pk = model._meta.pk
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = [connection.ops.quote_name(f.column) for f in fields]
+    if connection.vendor == "postgresql":
+        stage = "bulk_update_stage"
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            raw.execute(f"DROP TABLE IF EXISTS {stage}")
+            raw.execute(
+                f"CREATE TEMP TABLE {stage} AS SELECT {pk.column}, {', '.join(quoted)} "  # noqa: S608 - our names
+                f"FROM {table} WITH NO DATA"
+            )
+            count = 0
+            with raw.copy(f"COPY {stage} ({pk.column}, {', '.join(quoted)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(
+                        [
+                            row[0],
+                            *(_prepare(f, v, for_copy=True) for f, v in zip(fields, row[1:], strict=True)),
+                        ]
+                    )
+                    count += 1
+            assignments = ", ".join(f"{q} = s.{q}" for q in quoted)
+            raw.execute(
+                f"UPDATE {table} AS t SET {assignments} FROM {stage} AS s "  # noqa: S608
+                f"WHERE t.{pk.column} = s.{pk.column}"
+            )
+            raw.execute(f"DROP TABLE {stage}")
+        return count
+    assignments = ", ".join(f"{q} = %s" for q in quoted)
+    prepared = [
+        [*(_prepare(f, v, for_copy=False) for f, v in zip(fields, row[1:], strict=True)), row[0]]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk.column} = %s", prepared)  # noqa: S608
+    return len(prepared)
+
+
+class UpsertResult:
+    def __init__(self):
+        self.created: list[tuple[Any, dict]] = []  # (pk, values)
+        self.updated: list[tuple[Any, dict, dict]] = []  # (pk, before, after) of the changed fields
+        self.unchanged = 0
+
+
+def upsert(
+    model: type[models.Model], rows: list[dict], *, key: tuple[str, ...], compare: Sequence[str]
+) -> UpsertResult:
+    """Insert rows whose key is new, update the ``compare`` fields of rows that differ.
+
+    ``rows`` map attnames (``household_id``) to values; fields a row leaves out take the
+    model's defaults on insert and are left alone on update. Keys must be unique in ``rows``.
+    """
+    result = UpsertResult()
+    if not rows:
+        return result
+    pk_name = model._meta.pk.attname
+    first = key[0]
+    existing: dict[tuple, dict] = {}
+    wanted = {tuple(row[k] for k in key) for row in rows}
+    lookup_values = list({row[first] for row in rows})
+    for start in range(0, len(lookup_values), 5000):
+        chunk = lookup_values[start : start + 5000]
+        for found in model._default_manager.filter(**{f"{first}__in": chunk}).values(pk_name, *key, *compare):
+            found_key = tuple(found[k] for k in key)
+            if found_key in wanted:
+                existing[found_key] = found
+    concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
+    insert_columns = [f.attname for f in concrete]
+    defaults = {f.attname: f.get_default() for f in concrete}
+    new_rows, changed = [], []
+    for row in rows:
+        row_key = tuple(row[k] for k in key)
+        current = existing.get(row_key)
+        if current is None:
+            values = {**defaults, **row}
+            new_rows.append(values)
+            continue
+        before = {name: current[name] for name in compare if name in row and current[name] != row[name]}
+        if before:
+            after = {name: row[name] for name in before}
+            merged = {name: row.get(name, current[name]) for name in compare}
+            changed.append((current[pk_name], before, after, merged))
+        else:
+            result.unchanged += 1
+    if new_rows:
+        insert_rows(model, insert_columns, ([values[c] for c in insert_columns] for values in new_rows))
+        new_keys = {tuple(values[k] for k in key): values for values in new_rows}
+        new_first = list({values[first] for values in new_rows})
+        for start in range(0, len(new_first), 5000):
+            found = model._default_manager.filter(**{f"{first}__in": new_first[start : start + 5000]})
+            for item in found.values(pk_name, *key):
+                item_key = tuple(item[k] for k in key)
+                if item_key in new_keys:
+                    result.created.append((item[pk_name], new_keys[item_key]))
+    if changed:
+        update_rows(
+            model, list(compare), ([pk, *(merged[c] for c in compare)] for pk, _b, _a, merged in changed)
+        )
+        result.updated = [(pk, before, after) for pk, before, after, _merged in changed]
+    return result
