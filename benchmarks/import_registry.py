@@ -33,9 +33,9 @@ def main() -> None:
     million = "--million" in sys.argv
     persons = 20_000 if args.quick else (1_000_000 if million else 200_000)
     url = setup_django("import_registry")
+    import registry_data
     from django.db import connection
 
-    import registry_data
     from bangfu.accounts.models import User
     from bangfu.imports import engine
     from bangfu.regions.models import Region

@@ -26,11 +26,11 @@ def main() -> None:
     persons = 50_000 if args.quick else 1_000_000
     repeat = args.repeat or 7
     setup_django("registry_search")
+    import registry_data
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    import registry_data
     from bangfu.accounts import services as accounts
     from bangfu.core import crypto, idnumber, pinyin
     from bangfu.core.bulk import insert_rows
@@ -185,10 +185,10 @@ def main() -> None:
             if "registry_household" in q["sql"] and ("COUNT" in q["sql"] or "LIMIT" in q["sql"])
         ]
 
-        def page():
+        def page(url=url):
             client.get(url)
 
-        def bare():
+        def bare(heavy=heavy):
             with connection.cursor() as cursor:
                 for sql in heavy:
                     cursor.execute(sql)

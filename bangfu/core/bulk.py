@@ -39,7 +39,11 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     count = 0
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        with (
+            connection.wrap_database_errors,
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row([_prepare(f, v, for_copy=True) for f, v in zip(fields, row, strict=True)])
                 count += 1
@@ -59,7 +63,7 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     quoted = [connection.ops.quote_name(f.column) for f in fields]
     if connection.vendor == "postgresql":
         stage = "bulk_update_stage"
-        with connection.cursor() as cursor:
+        with connection.wrap_database_errors, connection.cursor() as cursor:
             raw = cursor.cursor
             raw.execute(f"DROP TABLE IF EXISTS {stage}")
             raw.execute(

@@ -29,6 +29,7 @@ from .spec import SPECS, Context, ImportSpec, WriteResult, normalize_header
 
 BATCH = 2000
 MAX_STORED_ISSUES = 50_000
+ROW_NUMBER_HEADERS = {"序号", "行号", "编号序号", "no", "no.", "#", "seq"}
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
@@ -172,6 +173,8 @@ def _match_header(spec: ImportSpec, number: int, cells: list[Any], tally: Tally)
         if not header:
             continue
         column = lookup.get(header)
+        if column is None and header in ROW_NUMBER_HEADERS:
+            continue  # a running number column (序号) is common in registers and carries nothing
         if column is None:
             unknown.append(str(cell))
         elif column.name in seen:

@@ -2,8 +2,8 @@
 
 import csv
 import gzip
-from functools import lru_cache
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import connection, transaction

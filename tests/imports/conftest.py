@@ -43,12 +43,6 @@ INCOME_HEADER = [
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Nobody logs in with a password here; Argon2 would cost half a second per user made."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _own_media_root(settings, tmp_path):
     """Uploaded files are stored under MEDIA_ROOT/imports: each test keeps its own, in tmp_path."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -42,3 +42,11 @@ def test_header_problems_are_reported_on_the_header_row_wherever_it_is(refused, 
 def test_a_person_file_given_as_households_is_refused_by_its_columns(refused, write_csv):
     result = refused("households", write_csv([PERSON_HEADER, ["LS00001", "周耀伟", "x", "户主", "", "", ""]]))
     assert "无法识别的列:姓名、身份证号、与户主关系、性别、出生日期、健康状况" in issues(result)[0][3]
+
+
+
+def test_a_running_number_column_is_ignored(run, write_csv):
+    path = write_csv([["序号", "户编号", "村代码"], ["1", "LSNUM0001", VILLAGE], ["2", "LSNUM0002", VILLAGE]])
+    result = run("households", path)
+    assert result.status == RunStatus.IMPORTED, issues(result)
+    assert result.created_count == 2
