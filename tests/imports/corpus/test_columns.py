@@ -44,7 +44,6 @@ def test_a_person_file_given_as_households_is_refused_by_its_columns(refused, wr
     assert "无法识别的列:姓名、身份证号、与户主关系、性别、出生日期、健康状况" in issues(result)[0][3]
 
 
-
 def test_a_running_number_column_is_ignored(run, write_csv):
     path = write_csv([["序号", "户编号", "村代码"], ["1", "LSNUM0001", VILLAGE], ["2", "LSNUM0002", VILLAGE]])
     result = run("households", path)
