@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from .models import Job, JobStatus
@@ -45,8 +45,9 @@ def job_enqueue(
 ) -> Job:
     if kind not in HANDLERS:
         raise ValueError(f"no job handler for {kind!r}")
+    params = {**(params or {}), "_language": translation.get_language() or settings.LANGUAGE_CODE}
     job = Job.objects.create(
-        kind=kind, title=title[:200], params=params or {}, created_by=user, region_code=region_code
+        kind=kind, title=title[:200], params=params, created_by=user, region_code=region_code
     )
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
@@ -71,7 +72,9 @@ def job_run_now(job: Job, echo: Progress | None = None) -> Job:
     handler = HANDLERS[job.kind]
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
     try:
-        result = handler(job, _progress_writer(job, echo)) or {}
+        # Messages the job writes (import problems, file names) are in the language of whoever queued it.
+        with translation.override(job.params.get("_language", settings.LANGUAGE_CODE)):
+            result = handler(job, _progress_writer(job, echo)) or {}
     except Exception as error:
         log.exception("job %s failed", job.pk)
         Job.objects.filter(pk=job.pk).update(

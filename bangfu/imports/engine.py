@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.core.jobs import Progress, job_enqueue, job_handler
+from bangfu.core.text import join_list
 
 from .models import ImportIssue, ImportRun, Mode, RunStatus
 from .parsing import CellError
@@ -184,17 +185,17 @@ def _match_header(spec: ImportSpec, number: int, cells: list[Any], tally: Tally)
             seen.add(column.name)
     missing = [str(c.label) for c in spec.columns if c.required and c.name not in seen]
     if unknown:
-        allowed = "、".join(str(c.label) for c in spec.columns)
+        allowed = join_list(str(c.label) for c in spec.columns)
         tally.add(
             number,
-            "、".join(unknown),
+            join_list(unknown),
             "",
             _("无法识别的列:%(unknown)s。可用的列:%(allowed)s")
-            % {"unknown": "、".join(unknown), "allowed": allowed},
+            % {"unknown": join_list(unknown), "allowed": allowed},
         )
     if missing:
         tally.add(
-            number, "、".join(missing), "", _("缺少必填列:%(missing)s") % {"missing": "、".join(missing)}
+            number, join_list(missing), "", _("缺少必填列:%(missing)s") % {"missing": join_list(missing)}
         )
     return None if unknown or missing or tally.bad_rows else mapping
 

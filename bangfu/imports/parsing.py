@@ -12,6 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from bangfu.core.text import join_list
+
 # Full-width digits, Latin letters and the punctuation of numbers and dates, as Chinese input methods type them.
 FULL_WIDTH = str.maketrans(
     {
@@ -197,7 +199,7 @@ class Choice:
             matches = {stored for label, stored in table.items() if raw in label}
             if len(matches) == 1:
                 return matches.pop()
-        allowed = "、".join(str(label) for stored, label in self.choices if stored != "")
+        allowed = join_list(str(label) for stored, label in self.choices if stored != "")
         raise CellError(_("应为以下之一:%(allowed)s") % {"allowed": allowed})
 
 

@@ -22,7 +22,16 @@ class Column:
     max_length: int | None = None  # of the text the column's field holds: longer is a cell error
 
     def headers(self) -> set[str]:
-        return {normalize_header(h) for h in (force_str(self.label), self.name, *self.aliases)}
+        """The label in every language, the field name and the aliases: a template downloaded
+        in English imports as well as one in Chinese."""
+        from django.conf import settings
+        from django.utils import translation
+
+        labels = set()
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                labels.add(force_str(self.label))
+        return {normalize_header(h) for h in (*labels, self.name, *self.aliases)}
 
 
 @dataclass

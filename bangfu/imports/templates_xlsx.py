@@ -8,6 +8,8 @@ import xlsxwriter
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
+from bangfu.core.text import join_list
+
 from .engine import above_header
 from .models import ImportRun
 from .readers import ReadError, open_table
@@ -44,7 +46,7 @@ def template_bytes(spec: ImportSpec) -> bytes:
             [
                 force_str(column.label),
                 _("是") if column.required else "",
-                "、".join(column.aliases),
+                join_list(column.aliases),
                 column.example,
             ],
         )
@@ -95,7 +97,7 @@ def annotated_errors_bytes(run: ImportRun, path) -> bytes:
             sheet.write(
                 out,
                 len(values) + 1,
-                f"{_('错误说明')} {why}".strip() if header else why,
+                _("错误说明") if header else why,
                 bold if header else None,
             )
             out += 1

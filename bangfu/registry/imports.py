@@ -14,6 +14,7 @@ from bangfu.audit.services import record_bulk
 from bangfu.core import bulk, crypto, idnumber, pinyin
 from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope, prefix_q
+from bangfu.core.text import join_list
 from bangfu.imports import parsing
 from bangfu.imports.spec import Column, Context, ImportSpec, WriteResult, register
 from bangfu.regions.models import Region
@@ -196,7 +197,7 @@ def households_check(batch, context: Context) -> dict[int, dict[str, str]]:
             problems[number]["code"] = _("该户编号已登记在您管辖范围之外的地区")
         unknown = [c for c in values.get("causes") or [] if c not in causes]
         if unknown:
-            problems[number]["causes"] = _("未知的致贫原因:%(causes)s") % {"causes": "、".join(unknown)}
+            problems[number]["causes"] = _("未知的致贫原因:%(causes)s") % {"causes": join_list(unknown)}
         if (
             values.get("lifted_year")
             and values.get("registered_year")

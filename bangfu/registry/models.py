@@ -180,7 +180,10 @@ class Person(models.Model):
     relation = models.CharField(_("与户主关系"), max_length=20, choices=Relation.choices)
     health = models.CharField(_("健康状况"), max_length=10, choices=Health.choices, default=Health.HEALTHY)
     disability_grade = models.PositiveSmallIntegerField(
-        _("残疾等级"), null=True, blank=True, choices=[(g, f"{g}级") for g in range(1, 5)]
+        _("残疾等级"),
+        null=True,
+        blank=True,
+        choices=[(1, _("一级")), (2, _("二级")), (3, _("三级")), (4, _("四级"))],
     )
     education = models.CharField(
         _("文化程度"), max_length=12, choices=Education.choices, blank=True, default=""

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.permissions import Cap
+from bangfu.core.text import join_list
 from bangfu.core.views import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import listings, selectors
@@ -43,7 +44,7 @@ class HouseholdDetailView(ObjectDetailView):
         (_("当前状态"), "status"),
         (_("脱贫年度"), "lifted_year"),
         (_("兜底保障"), "safety_net"),
-        (_("致贫原因"), lambda h: "、".join(c.name for c in h.causes.all())),
+        (_("致贫原因"), lambda h: join_list(c.name for c in h.causes.all())),
         (_("家庭人口"), "members_count"),
         (_("备注"), "notes"),
     ]

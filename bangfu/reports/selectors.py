@@ -22,4 +22,19 @@ def home_figures(*, user) -> dict:
         if user.has_capability(Cap.USER_VIEW)
         else None,
         "organizations_by_kind": by_kind,
+        "registry": registry_figures(user=user) if user.has_capability(Cap.REGISTRY_VIEW) else None,
+    }
+
+
+def registry_figures(*, user) -> dict:
+    """Each figure equals the total of the household or person list it links to."""
+    from bangfu.registry.models import HouseholdStatus
+    from bangfu.registry.selectors import household_list, person_list
+
+    households = household_list(user=user)
+    return {
+        "households": households.count(),
+        "persons": person_list(user=user).filter(is_active=True).count(),
+        "lifted": households.filter(status=HouseholdStatus.LIFTED).count(),
+        "safety_net": households.exclude(safety_net="").count(),
     }

@@ -154,3 +154,25 @@ def test_task_skips_a_job_that_is_not_queued(user):
     assert CALLS == []
     job.refresh_from_db()
     assert (job.status, job.done) == (JobStatus.SUCCEEDED, 0)
+
+
+@job_handler("test-language")
+def _language_handler(job, progress):
+    from django.utils.translation import gettext
+
+    return {"said": gettext("首页")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_speaks_the_language_of_whoever_queued_it(run_worker):
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = job_enqueue(kind="test-language", title="en")
+    with translation.override("zh-hans"):
+        chinese = job_enqueue(kind="test-language", title="zh")
+    run_worker()
+    english.refresh_from_db()
+    chinese.refresh_from_db()
+    assert english.result == {"said": "Home"}
+    assert chinese.result == {"said": "首页"}

@@ -535,3 +535,17 @@ def test_killing_the_import_process_leaves_nothing_and_a_rerun_finishes(importer
     assert Person.objects.count() == PERSONS
     assert MemberHistory.objects.count() == PERSONS
     assert Household.objects.filter(members_count=10, head__isnull=False).count() == PERSONS // 10
+
+
+def test_a_template_downloaded_in_english_imports(run, write_csv, regions):
+    from django.utils import translation
+
+    from bangfu.imports.spec import SPECS
+
+    with translation.override("en"):
+        header = [str(column.label) for column in SPECS["households"].columns[:3]]
+    assert header[0] != "户编号"  # really the English labels
+    path = write_csv([header, ["LSEN0001", "410423101001", "Village 1"]])
+    result = run("households", path)
+    assert result.status == "imported", list(result.issues.values_list("reason", flat=True))
+    assert result.created_count == 1
