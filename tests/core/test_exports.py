@@ -247,6 +247,7 @@ def test_large_export_runs_as_a_job(
         "format": fmt,
         "reveal": False,
         "query": {"region": ["410423"], "sort": ["-name"]},
+        "_language": "zh-hans",
     }
     assert client.get(f"/jobs/{job.pk}/download/").status_code == 404  # no file yet
 
