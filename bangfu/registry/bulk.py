@@ -13,7 +13,6 @@ from django.db import transaction
 
 from bangfu.audit.models import Action, ChangeRecord
 from bangfu.audit.services import snapshot
-from bangfu.core import pinyin
 
 from .models import (
     Household,
@@ -32,20 +31,12 @@ BATCH = 500
 
 def _person(household: Household, data: dict, relation: str) -> Person:
     facts = identity(data["id_number"])
-    values = {k: v for k, v in data.items() if k != "id_number"}
-    name = values.pop("name")
+    values = {k: v for k, v in data.items() if k not in ("id_number", "name")}
     return Person(
         household=household,
         region_code=household.region_code,
-        name=name,
-        name_pinyin=pinyin.full(name),
-        name_initials=pinyin.initials(name)[:20],
-        id_number=facts.number,
-        id_number_hash=facts.hash,
-        id_number_masked=facts.masked,
-        gender=facts.gender,
-        birth_date=facts.birth_date,
         relation=relation,
+        **facts.person_values(data["name"]),
         **values,
     )
 

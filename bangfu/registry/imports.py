@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.audit.services import record_bulk
-from bangfu.core import bulk, crypto, idnumber, pinyin
+from bangfu.core import bulk, crypto, idnumber
 from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope, prefix_q
 from bangfu.core.text import join_list
@@ -35,7 +35,7 @@ from .models import (
     SafetyNet,
     SchoolStage,
 )
-from .services import per_capita
+from .services import IdentityFacts, per_capita
 
 BATCH = 1000
 
@@ -61,11 +61,21 @@ def _year(value):
     return year
 
 
-def _grade(value):
-    grade = parsing.integer(value)
-    if grade is not None and not 1 <= grade <= 4:
-        raise parsing.CellError(_("残疾等级应为1到4"))
-    return grade
+def _bounded(parse, low, high, message):
+    """A parser whose number must lie in [low, high]; ``message`` says so."""
+
+    def check(value):
+        number = parse(value)
+        too_low = low is not None and number is not None and number < low
+        too_high = high is not None and number is not None and number > high
+        if too_low or too_high:
+            raise parsing.CellError(message())
+        return number
+
+    return check
+
+
+_grade = _bounded(parsing.integer, 1, 4, lambda: _("残疾等级应为1到4"))
 
 
 def _causes(value):
@@ -77,18 +87,8 @@ def _causes(value):
     return [part for part in raw.split(" ") if part]
 
 
-def _members(value):
-    members = parsing.integer(value)
-    if members is not None and not 1 <= members <= 99:
-        raise parsing.CellError(_("家庭人口应在1到99之间"))
-    return members
-
-
-def _amount(value):
-    amount = parsing.money(value)
-    if amount is not None and amount < 0:
-        raise parsing.CellError(_("金额不能为负数"))
-    return amount
+_members = _bounded(parsing.integer, 1, 99, lambda: _("家庭人口应在1到99之间"))
+_amount = _bounded(parsing.money, 0, None, lambda: _("金额不能为负数"))
 
 
 def _scope_q(context: Context, field: str = "region_code") -> Q:
@@ -449,21 +449,12 @@ def persons_write(rows: list[dict], context: Context) -> WriteResult:
     values = []
     for row in rows:
         household = households[row["household_code"]]
-        facts = row["_facts"]
-        name = row["name"]
         item = {
-            "id_number_hash": row["_hash"],
+            **IdentityFacts.of(row["_facts"], row["_hash"]).person_values(row["name"]),
             "household_id": household.pk,
             "region_code": household.region_code,
-            "name": name,
-            "name_pinyin": pinyin.full(name),
-            "name_initials": pinyin.initials(name)[:20],
             "relation": row["relation"],
             "is_active": True,
-            "id_number": facts.number,
-            "id_number_masked": facts.masked,
-            "gender": facts.gender,
-            "birth_date": facts.birth_date,
             "created_at": now,
         }
         for field in PERSON_OPTIONAL:

@@ -72,6 +72,29 @@ class IdentityFacts:
     gender: str
     birth_date: datetime.date
 
+    @classmethod
+    def of(cls, parsed: idnumber.IDNumber, digest: str | None = None) -> "IdentityFacts":
+        return cls(
+            parsed.number,
+            digest or crypto.lookup_hash(parsed.number),
+            parsed.masked,
+            parsed.gender,
+            parsed.birth_date,
+        )
+
+    def person_values(self, name: str) -> dict[str, Any]:
+        """What a person row derives from its name and ID number (every write path uses this)."""
+        return {
+            "name": name,
+            "name_pinyin": pinyin.full(name),
+            "name_initials": pinyin.initials(name)[:20],
+            "id_number": self.number,
+            "id_number_hash": self.hash,
+            "id_number_masked": self.masked,
+            "gender": self.gender,
+            "birth_date": self.birth_date,
+        }
+
 
 def identity(
     value: str, *, gender: str | None = None, birth_date: datetime.date | None = None
@@ -92,9 +115,7 @@ def identity(
         }
     if errors:
         raise ValidationError(errors, code="identity_mismatch")
-    return IdentityFacts(
-        parsed.number, crypto.lookup_hash(parsed.number), parsed.masked, parsed.gender, parsed.birth_date
-    )
+    return IdentityFacts.of(parsed)
 
 
 def _check_unique_id(facts: IdentityFacts, *, exclude_pk: int | None = None) -> None:
@@ -116,16 +137,7 @@ def _person_values(data: dict[str, Any], facts: IdentityFacts) -> dict[str, Any]
     name = (values.get("name") or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写姓名。")}, code="required")
-    values.update(
-        name=name,
-        name_pinyin=pinyin.full(name),
-        name_initials=pinyin.initials(name)[:20],
-        id_number=facts.number,
-        id_number_hash=facts.hash,
-        id_number_masked=facts.masked,
-        gender=facts.gender,
-        birth_date=facts.birth_date,
-    )
+    values.update(facts.person_values(name))
     return values
 
 
