@@ -44,7 +44,8 @@ demo: migrate
 
 run: demo
 	@echo "starting the background worker and the server on http://$(HOST):$(PORT) (Ctrl-C stops both)"
-	@trap 'kill 0' INT TERM EXIT; $(BIN)/bangfu worker & $(BIN)/bangfu serve --host $(HOST) --port $(PORT)
+	@$(BIN)/bangfu worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/bangfu serve --host $(HOST) --port $(PORT)
 
 serve: $(STAMP)
 	$(BIN)/bangfu serve --host $(HOST) --port $(PORT)
