@@ -43,6 +43,8 @@ def cmd_serve(args) -> int:
     if not args.no_collectstatic:
         call_command("collectstatic", interactive=False, verbosity=0)
     argv = [
+        sys.executable,
+        "-m",
         "gunicorn",
         "bangfu.wsgi:application",
         "--bind",
@@ -55,7 +57,7 @@ def cmd_serve(args) -> int:
         "120",
     ]
     print(f"bangfu serving on http://{args.host}:{args.port}", flush=True)
-    os.execvp(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn
+    os.execv(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn from the same environment
     return 0
 
 

@@ -125,3 +125,47 @@ def test_demo_logins_work(regions, client):
         client.logout()
     again = build_demo(scale="small", seed=1)
     assert "already present" in again.report()
+
+
+def test_serve_starts_gunicorn_that_answers(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "BANGFU_VAR_DIR": str(tmp_path)}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bangfu.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-collectstatic",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+                    assert response.read() == b"ok"
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                assert time.monotonic() < deadline, "gunicorn did not answer in 30 s"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
