@@ -32,7 +32,9 @@ class Listing:
         if self.filterset_class is None:
             return None
         base = scope(self.queryset(), user, self.capability)
-        return self.filterset_class(params, queryset=base, request=_UserRequest(user))
+        filterset = self.filterset_class(params, queryset=base, request=_UserRequest(user))
+        _style(filterset.form)
+        return filterset
 
     def rows(self, user, params) -> QuerySet:
         filterset = self.filterset(params, user)
@@ -62,3 +64,18 @@ class _UserRequest:
 def register(listing: Listing) -> Listing:
     LISTINGS[listing.key] = listing
     return listing
+
+
+def _style(form) -> None:
+    """Tabler classes on a filter form's widgets (FilterSets build their forms themselves)."""
+    from django import forms
+
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select form-select-sm"
+        else:
+            css = "form-control form-control-sm"
+        widget.attrs.setdefault("class", css)
