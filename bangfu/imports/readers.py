@@ -159,7 +159,7 @@ def check_zip(path: Path) -> dict[tuple[int, int], Formula]:
             zlib.error,
             EOFError,
             OSError,
-            NotImplementedError,
+            NotImplementedError,  # zipfile: a compression method it cannot unpack
             RuntimeError,
         ) as error:
             raise ReadError(_("文件已损坏或加密,不是有效的xlsx文件。")) from error
