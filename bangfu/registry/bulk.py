@@ -8,11 +8,9 @@ the timeline, and one audit record per created row.
 import datetime
 from collections.abc import Iterable
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from bangfu.audit.models import Action, ChangeRecord
-from bangfu.audit.services import snapshot
+from bangfu.audit.services import record_bulk
 
 from .models import (
     Household,
@@ -42,24 +40,18 @@ def _person(household: Household, data: dict, relation: str) -> Person:
 
 
 def _audit(objects: list, actor=None) -> None:
+    """One creation record per row, through the audit app's bulk writer (the same one imports use)."""
     if not objects:
         return
-    content_type = ContentType.objects.get_for_model(type(objects[0]))
-    ChangeRecord.objects.bulk_create(
-        [
-            ChangeRecord(
-                action=Action.CREATE,
-                content_type=content_type,
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
-                region_code=getattr(obj, "region_code", ""),
-                changes={k: [None, v] for k, v in snapshot(obj).items()},
-                actor=actor,
-                actor_label=actor.get_username() if actor else "system",
-            )
+    by_pk = {obj.pk: obj for obj in objects}
+    record_bulk(
+        actor=actor,
+        model=type(objects[0]),
+        created=[
+            (obj.pk, {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields})
             for obj in objects
         ],
-        batch_size=BATCH,
+        describe=lambda pk, values: (str(by_pk[pk]), values.get("region_code", "") or ""),
     )
 
 
