@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bangfu.audit",
     "bangfu.imports",
     "bangfu.registry",
+    "bangfu.consumption",
     "bangfu.reports",
     "bangfu.api",
 ]

@@ -39,6 +39,14 @@ class Cap:
     REGISTRY_VIEW = "registry.view"
     REGISTRY_EDIT = "registry.edit"
     IMPORT = "import"
+    CONSUMPTION_VIEW = "consumption.view"
+    SUPPLIER_MANAGE = "supplier.manage"
+    PRODUCT_MANAGE = "product.manage"
+    PURCHASE_RECORD = "purchase.record"
+    QUOTA_MANAGE = "quota.manage"
+    CAMPAIGN_MANAGE = "campaign.manage"
+    CAMPAIGN_ORDER = "campaign.order"
+    PICKUP_SCAN = "pickup.scan"
 
 
 ALL = frozenset(v for k, v in vars(Cap).items() if k.isupper())
@@ -57,16 +65,41 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_VIEW,
             Cap.REGISTRY_EDIT,
             Cap.IMPORT,
+            Cap.CONSUMPTION_VIEW,
+            Cap.SUPPLIER_MANAGE,
+            Cap.PRODUCT_MANAGE,
+            Cap.PURCHASE_RECORD,
+            Cap.QUOTA_MANAGE,
+            Cap.CAMPAIGN_MANAGE,
+            Cap.PICKUP_SCAN,
         }
     ),
     Role.CADRE: frozenset(_READ | {Cap.SENSITIVE_REVEAL, Cap.REGISTRY_VIEW, Cap.REGISTRY_EDIT}),
-    Role.BUYER: frozenset(_READ | {Cap.EXPORT}),
-    Role.SUPPLIER: frozenset(_READ),
-    Role.MEMBER: frozenset({Cap.DASHBOARD_VIEW, Cap.JOB_VIEW}),
+    Role.BUYER: frozenset(
+        _READ
+        | {
+            Cap.EXPORT,
+            Cap.IMPORT,
+            Cap.CONSUMPTION_VIEW,
+            Cap.PURCHASE_RECORD,
+            Cap.CAMPAIGN_MANAGE,
+            Cap.PICKUP_SCAN,
+        }
+    ),
+    Role.SUPPLIER: frozenset(_READ | {Cap.CONSUMPTION_VIEW, Cap.PRODUCT_MANAGE, Cap.PICKUP_SCAN}),
+    Role.MEMBER: frozenset({Cap.DASHBOARD_VIEW, Cap.JOB_VIEW, Cap.CAMPAIGN_ORDER}),
     Role.STORE_KEEPER: frozenset(_READ | {Cap.REGISTRY_VIEW}),
-    Role.LEADER: frozenset(_READ | {Cap.USER_VIEW, Cap.EXPORT, Cap.REGISTRY_VIEW}),
+    Role.LEADER: frozenset(_READ | {Cap.USER_VIEW, Cap.EXPORT, Cap.REGISTRY_VIEW, Cap.CONSUMPTION_VIEW}),
     Role.AUDITOR: frozenset(
-        _READ | {Cap.USER_VIEW, Cap.AUDIT_VIEW, Cap.AUDIT_VERIFY, Cap.EXPORT, Cap.REGISTRY_VIEW}
+        _READ
+        | {
+            Cap.USER_VIEW,
+            Cap.AUDIT_VIEW,
+            Cap.AUDIT_VERIFY,
+            Cap.EXPORT,
+            Cap.REGISTRY_VIEW,
+            Cap.CONSUMPTION_VIEW,
+        }
     ),
 }
 

@@ -1,0 +1,47 @@
+"""List or fill the untranslated entries of the English catalogue.
+
+    python tools/po_fill.py --list           # print untranslated msgids, one per line
+    python tools/po_fill.py < pairs.tsv      # fill from lines "msgid<TAB>msgstr"
+
+Only single-line, non-plural entries are handled; anything else is reported.
+Run `make compile-messages` afterwards.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+PO = Path(__file__).resolve().parent.parent / "bangfu" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+ENTRY = re.compile(r'^msgid "((?:[^"\\]|\\.)+)"\nmsgstr ""\n(?!")', re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def main() -> int:
+    text = PO.read_text(encoding="utf-8")
+    if sys.argv[1:] == ["--list"]:
+        for match in ENTRY.finditer(text):
+            print(match.group(1))
+        return 0
+    pairs = {}
+    for line in sys.stdin.read().splitlines():
+        if line.strip():
+            msgid, _tab, msgstr = line.partition("\t")
+            pairs[escape(msgid)] = escape(msgstr)
+
+    def fill(match: re.Match) -> str:
+        msgid = match.group(1)
+        if msgid in pairs and pairs[msgid]:
+            return f'msgid "{msgid}"\nmsgstr "{pairs.pop(msgid)}"\n'
+        return match.group(0)
+
+    PO.write_text(ENTRY.sub(fill, text), encoding="utf-8")
+    for msgid in pairs:
+        print(f"not found or already translated: {msgid}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
