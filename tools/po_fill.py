@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 PO = Path(__file__).resolve().parent.parent / "bangfu" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+FUZZY = re.compile(r'^#, fuzzy\n(?:#\| .*\n)*(msgid "(?:[^"\\]|\\.)+"\n)msgstr ".*"\n', re.MULTILINE)
 ENTRY = re.compile(r'^msgid "((?:[^"\\]|\\.)+)"\nmsgstr ""\n(?!")', re.MULTILINE)
 
 
@@ -20,7 +21,10 @@ def escape(text: str) -> str:
 
 
 def main() -> int:
-    text = PO.read_text(encoding="utf-8")
+    # makemessages guesses a translation from a similar message and marks it fuzzy: the
+    # guess is usually wrong ("品名" became "Full name"), so a fuzzy entry counts as empty.
+    text = FUZZY.sub(lambda m: m.group(1) + 'msgstr ""\n', PO.read_text(encoding="utf-8"))
+    PO.write_text(text, encoding="utf-8")
     if sys.argv[1:] == ["--list"]:
         for match in ENTRY.finditer(text):
             print(match.group(1))
