@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "bangfu.imports",
     "bangfu.registry",
     "bangfu.consumption",
+    "bangfu.consumption.campaigns",
     "bangfu.reports",
     "bangfu.api",
 ]
