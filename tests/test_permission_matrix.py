@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from bangfu.accounts import services as accounts
 from bangfu.accounts.models import ApiToken, Organization, OrganizationKind, User
 from bangfu.audit.models import AccessLog, ChangeRecord
+from bangfu.consumption.models import HouseholdLink, Purchase
 from bangfu.core import idnumber
 from bangfu.core.models import Job
 from bangfu.core.permissions import Role
@@ -65,6 +66,14 @@ REGISTRY_READERS = _everyone(
 REGISTRY_EDITORS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
 IMPORTERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER)
 REGISTRY_IMPORTERS = _everyone(Role.ADMIN, Role.OFFICE)
+CAMPAIGN_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER)
+CAMPAIGN_ORDERERS = _everyone(Role.ADMIN, Role.MEMBER)
+PICKUP_STAFF = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER, Role.SUPPLIER)
+CONSUMPTION_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER, Role.SUPPLIER, Role.LEADER, Role.AUDITOR)
+SUPPLIER_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
+PRODUCT_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE, Role.SUPPLIER)
+PURCHASE_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER)
+QUOTA_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
 
 # URL name -> the roles that may reach it. Written out by hand on purpose: it restates
 # bangfu.core.permissions for each page, so a change to either shows up here.
@@ -108,6 +117,47 @@ EXPECTED: dict[str, frozenset[str]] = {
     "imports:run-apply": IMPORTERS,
     "imports:run-errors": IMPORTERS,
     "imports:template": REGISTRY_IMPORTERS,  # the households template: registry.edit too
+    "campaigns:campaign-list": CAMPAIGN_MANAGERS,
+    "campaigns:campaign-create": CAMPAIGN_MANAGERS,
+    "campaigns:campaign-detail": CAMPAIGN_MANAGERS,
+    "campaigns:campaign-edit": CAMPAIGN_MANAGERS,
+    "campaigns:item-add": CAMPAIGN_MANAGERS,
+    "campaigns:site-add": CAMPAIGN_MANAGERS,
+    "campaigns:slot-add": CAMPAIGN_MANAGERS,
+    "campaigns:order-list": CAMPAIGN_MANAGERS,
+    "campaigns:member-home": CAMPAIGN_ORDERERS,
+    "campaigns:member-campaign": CAMPAIGN_ORDERERS,  # members of the chosen organisations
+    "campaigns:order-detail": CAMPAIGN_ORDERERS,  # one's own orders only
+    "campaigns:order-cancel": CAMPAIGN_ORDERERS,
+    "campaigns:scan-home": PICKUP_STAFF,
+    "campaigns:scan": PICKUP_STAFF,  # on the site's staff list
+    "campaigns:scan-confirm": PICKUP_STAFF,
+    "consumption:supplier-list": CONSUMPTION_READERS,
+    "consumption:supplier-detail": CONSUMPTION_READERS,
+    "consumption:supplier-create": SUPPLIER_MANAGERS,
+    "consumption:supplier-edit": SUPPLIER_MANAGERS,
+    "consumption:link-create": PRODUCT_MANAGERS,
+    "consumption:link-delete": PRODUCT_MANAGERS,
+    "consumption:product-list": CONSUMPTION_READERS,
+    "consumption:product-detail": CONSUMPTION_READERS,
+    "consumption:product-create": PRODUCT_MANAGERS,
+    "consumption:product-edit": PRODUCT_MANAGERS,
+    "consumption:product-photo": CONSUMPTION_READERS,
+    "consumption:certification-list": CONSUMPTION_READERS,
+    "consumption:certification-detail": CONSUMPTION_READERS,
+    "consumption:certification-create": SUPPLIER_MANAGERS,
+    "consumption:certification-edit": SUPPLIER_MANAGERS,
+    "consumption:purchase-list": CONSUMPTION_READERS,
+    "consumption:purchase-detail": CONSUMPTION_READERS,
+    "consumption:purchase-create": PURCHASE_RECORDERS,
+    "consumption:purchase-edit": PURCHASE_RECORDERS,
+    "consumption:purchase-line": PURCHASE_RECORDERS,
+    "consumption:totals": CONSUMPTION_READERS,
+    "consumption:board": CONSUMPTION_READERS,
+    "consumption:quota-create": QUOTA_MANAGERS,
+    "consumption:quota-edit": QUOTA_MANAGERS,
+    "consumption:declaration-create": PURCHASE_RECORDERS,
+    "consumption:reach": CONSUMPTION_READERS,
 }
 
 # How an allowed request is made and answered, where it is not "GET -> 200":
@@ -120,6 +170,9 @@ METHOD_AND_STATUS: dict[str, tuple[str, int]] = {
     "accounts:token-revoke": ("post", 302),
     "core:reveal": ("post", 200),
     "imports:run-apply": ("post", 302),
+    "campaigns:order-cancel": ("post", 302),
+    "campaigns:scan-confirm": ("post", 302),
+    "consumption:link-delete": ("post", 302),
 }
 POST_ONLY = {name for name, (method, _status) in METHOD_AND_STATUS.items() if method == "post"}
 
@@ -196,6 +249,10 @@ class World:
     tokens: dict[str, ApiToken] = field(default_factory=dict)
     runs: dict[str, ImportRun] = field(default_factory=dict)  # checked dry runs with a bad row
     media: Path | None = None
+    campaigns: dict[str, object] = field(default_factory=dict)  # a campaign open to every role user
+    consumption: dict[str, object] = field(
+        default_factory=dict
+    )  # in the demo county, reachable by every role
 
 
 def _user(username: str, role: str, organization: Organization, *codes: str) -> User:
@@ -299,6 +356,14 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             },
             media=media,
         )
+        world.consumption = _consumption(home, target.region, world.household, photo=True)
+        far_consumption = _consumption(far, other, far_household)
+        world.outside.update({f"consumption.{key}": value for key, value in far_consumption.items()})
+        world.campaigns = _campaign_world(home, county, users)
+        far_campaign = _campaign_world(
+            far, other, {Role.MEMBER: _user("matrix-far-member", Role.MEMBER, far, OTHER_COUNTY)}
+        )
+        world.outside.update({f"campaigns.{key}": value for key, value in far_campaign.items()})
         for role, user in users.items():
             world.jobs[role] = _job(user, media, role)
             world.tokens[role] = accounts.token_create(user=user, name=f"matrix {role}")[0]
@@ -308,14 +373,168 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.set_rollback(True)
 
 
+def _consumption(organization: Organization, region: Region, household: Household, *, photo=False) -> dict:
+    """A supplier acting through ``organization`` (so that the supplier role, a member of it,
+    reaches it), its product, certification and household link, a purchase by ``organization``
+    (so that the buyer role reaches it) and a quota of it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from bangfu.consumption import services as consumption
+
+    supplier = consumption.supplier_create(
+        actor=None,
+        region=region,
+        name=f"{organization.name}供应商",
+        kind="cooperative",
+        organization=organization,
+    )
+    image = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(image, "PNG")
+    product = consumption.product_create(
+        actor=None,
+        supplier=supplier,
+        name="香菇",
+        category="fungus",
+        unit="袋",
+        price="30.00",
+        photo=SimpleUploadedFile("p.png", image.getvalue(), "image/png") if photo else "",
+    )
+    certification = consumption.certification_create(
+        actor=None,
+        supplier=supplier,
+        body="鲁山县农业农村局",
+        number=f"RD-{organization.pk}",
+        valid_from=datetime.date(2020, 1, 1),
+        valid_to=datetime.date(2099, 12, 31),
+        products=[product],
+    )
+    purchase, _created = consumption.purchase_create(
+        actor=None,
+        buyer=organization,
+        supplier=supplier,
+        date=datetime.date(2025, 6, 1),
+        lines=[consumption.LineInput(product=product, quantity=2, unit_price=product.price)],
+    )
+    quota = consumption.quota_save(actor=None, organization=organization, year=2025, kind="union_welfare")
+    link = consumption.household_link_save(
+        actor=None, supplier=supplier, household=household, kind="employs", year=2025
+    )
+    return {
+        "supplier": supplier,
+        "product": product,
+        "certification": certification,
+        "purchase": purchase,
+        "quota": quota,
+        "link": link,
+    }
+
+
+def _consumption_kwargs(name: str, objects: dict) -> dict | None:
+    keys = {
+        "consumption:supplier-detail": "supplier",
+        "consumption:supplier-edit": "supplier",
+        "consumption:link-create": "supplier",
+        "consumption:link-delete": "link",
+        "consumption:product-detail": "product",
+        "consumption:product-edit": "product",
+        "consumption:product-photo": "product",
+        "consumption:certification-detail": "certification",
+        "consumption:certification-edit": "certification",
+        "consumption:purchase-detail": "purchase",
+        "consumption:purchase-edit": "purchase",
+        "consumption:quota-edit": "quota",
+    }
+    return {"pk": objects[keys[name]].pk} if name in keys else None
+
+
+def _campaign_world(organization: Organization, region: Region, users: dict[str, User]) -> dict:
+    """An open campaign of a union in ``region`` for the members of ``organization``, an order
+    of each ordering user, and a pickup site whose staff are the users that may scan."""
+    from django.utils import timezone
+
+    from bangfu.consumption.campaigns import services as campaigns
+    from bangfu.consumption.models import Product, Supplier
+
+    now = timezone.now()
+    union = accounts.organization_create(
+        actor=None, name=f"{region.name}矩阵工会", kind=OrganizationKind.UNION, region=region
+    )
+    campaign = campaigns.campaign_create(
+        actor=None,
+        organizer=union,
+        name=f"{region.name}礼盒预订",
+        opens_at=now - datetime.timedelta(days=1),
+        closes_at=now + datetime.timedelta(days=1),
+        pickup_closes_at=now + datetime.timedelta(days=2),
+        per_member_limit=5,
+        eligible_organizations=[organization],
+        status="published",
+    )
+    supplier = Supplier.objects.create(
+        name=f"{region.name}礼盒合作社", kind="cooperative", region=region, region_code=region.code
+    )
+    product = Product.objects.create(
+        supplier=supplier,
+        region_code=region.code,
+        name="小米",
+        category="grain_oil",
+        unit="袋",
+        price="10.00",
+    )
+    item = campaigns.item_create(
+        actor=None, campaign=campaign, name="杂粮礼盒", price="50.00", stock=50, lines=[(product, 2)]
+    )
+    staff = [user for role, user in users.items() if role in PICKUP_STAFF]
+    site = campaigns.site_create(
+        actor=None, campaign=campaign, name="服务站", address="工会服务站", region=region, staff=staff
+    )
+    slot = campaigns.slot_create(
+        actor=None, site=site, starts_at=now, ends_at=now + datetime.timedelta(hours=2), capacity=20
+    )
+    orders = {
+        role: campaigns.order_place(member=user, item=item, slot=slot, quantity=1, idempotency_key="matrix")[
+            0
+        ]
+        for role, user in users.items()
+        if role in CAMPAIGN_ORDERERS
+    }
+    return {"campaign": campaign, "site": site, "orders": orders}
+
+
+def _campaign_kwargs(name: str, role: str, objects: dict) -> dict | None:
+    """URL keyword arguments of the campaign pages, naming ``objects``' campaign, site and orders."""
+    if not name.startswith("campaigns:"):
+        return None
+    orders = objects["orders"]
+    order = orders.get(role) or next(iter(orders.values()))  # roles that cannot order are refused first
+    if name in ("campaigns:order-detail", "campaigns:order-cancel"):
+        return {"pk": order.pk}
+    if name in ("campaigns:scan", "campaigns:scan-confirm"):
+        return {"pk": objects["site"].pk}
+    if name in ("campaigns:campaign-list", "campaigns:campaign-create", "campaigns:order-list"):
+        return {}
+    if name in ("campaigns:member-home", "campaigns:scan-home"):
+        return {}
+    return {"pk": objects["campaign"].pk}
+
+
 # Requests ----------------------------------------------------------------------------------------------
 
 
 def _kwargs(name: str, role: str, world: World) -> dict:
     """URL keyword arguments naming an object inside the scope of ``role``'s user."""
+    campaign = _campaign_kwargs(name, role, world.campaigns)
+    if campaign is not None:
+        return campaign
     owner = role if role in world.users else Role.ADMIN  # anonymous gets someone's job: refused anyway
     run = world.runs.get(role, world.runs[Role.ADMIN])  # roles that cannot import are refused first
     household = world.household
+    consumption = _consumption_kwargs(name, world.consumption)
+    if consumption is not None:
+        return consumption
     return {
         "registry:household-detail": {"pk": household.pk},
         "registry:household-edit": {"pk": household.pk},
@@ -342,8 +561,21 @@ def _kwargs(name: str, role: str, world: World) -> dict:
 
 def _outside_kwargs(name: str, world: World) -> dict:
     """URL keyword arguments naming an object outside every role user's scope (or not theirs)."""
+    campaign = _campaign_kwargs(
+        name,
+        Role.MEMBER,
+        {key.split(".", 1)[1]: value for key, value in world.outside.items() if key.startswith("campaigns.")},
+    )
+    if campaign is not None:
+        return campaign
     outside = world.outside
     household = outside["household"].pk
+    consumption = _consumption_kwargs(
+        name,
+        {key.split(".", 1)[1]: value for key, value in outside.items() if key.startswith("consumption.")},
+    )
+    if consumption is not None:
+        return consumption
     return {
         "registry:household-detail": {"pk": household},
         "registry:household-edit": {"pk": household},
@@ -395,7 +627,17 @@ def _state() -> dict[str, int]:
         "households": Household.objects.count(),
         "persons": Person.objects.count(),
         "import runs": ImportRun.objects.count(),
+        "campaign orders placed": _campaign_orders("placed"),
+        "campaign orders collected": _campaign_orders("collected"),
+        "purchases": Purchase.objects.count(),
+        "household links": HouseholdLink.objects.count(),
     }
+
+
+def _campaign_orders(status: str) -> int:
+    from bangfu.consumption.campaigns.models import Order
+
+    return Order.objects.filter(status=status).count()
 
 
 def _request(client: Client, name: str, method: str, kwargs: dict):
@@ -451,6 +693,21 @@ def _check_allowed_effect(name, role, world, client, response, before):
         assert response["Location"] == applied.get_absolute_url()
         assert (applied.dry_run, applied.stored_name) == (False, world.runs[role].stored_name)
         assert after == {**before, "import runs": before["import runs"] + 1, "jobs": before["jobs"] + 1}
+    elif name == "consumption:link-delete":
+        assert not HouseholdLink.objects.filter(pk=world.consumption["link"].pk).exists()
+        assert after == {
+            **before,
+            "household links": before["household links"] - 1,
+            "changes": before["changes"] + 1,
+        }
+    elif name == "consumption:product-photo":
+        assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    elif name == "campaigns:order-cancel":
+        assert response["Location"] == reverse(
+            "campaigns:order-detail", kwargs={"pk": world.campaigns["orders"][role].pk}
+        )
+        placed = before["campaign orders placed"] - 1
+        assert after == {**before, "campaign orders placed": placed, "changes": before["changes"] + 1}
     elif name == "core:job-download":
         assert b"".join(response.streaming_content) == f"job of {role}\n".encode()
     else:

@@ -13,12 +13,9 @@ class CampaignsConfig(AppConfig):
 
         from . import listings  # noqa: F401 - registers the campaign listings for exports
 
-        if False:  # pages not wired yet
-            add(
-                NavItem(
-                    _("消费帮扶"), _("预订活动"), "campaigns:campaign-list", Cap.CAMPAIGN_MANAGE, order=400
-                ),
-                NavItem(_("消费帮扶"), _("预订订单"), "campaigns:order-list", Cap.CAMPAIGN_MANAGE, order=410),
-                NavItem(_("消费帮扶"), _("我的预订"), "campaigns:member-home", Cap.CAMPAIGN_ORDER, order=420),
-                NavItem(_("消费帮扶"), _("扫码领取"), "campaigns:scan-home", Cap.PICKUP_SCAN, order=430),
-            )
+        add(
+            NavItem(_("预订领取"), _("预订活动"), "campaigns:campaign-list", Cap.CAMPAIGN_MANAGE, order=400),
+            NavItem(_("预订领取"), _("预订订单"), "campaigns:order-list", Cap.CAMPAIGN_MANAGE, order=410),
+            NavItem(_("预订领取"), _("我的预订"), "campaigns:member-home", Cap.CAMPAIGN_ORDER, order=420),
+            NavItem(_("预订领取"), _("扫码领取"), "campaigns:scan-home", Cap.PICKUP_SCAN, order=430),
+        )
