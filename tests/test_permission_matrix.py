@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from bangfu.accounts import services as accounts
 from bangfu.accounts.models import ApiToken, Organization, OrganizationKind, User
 from bangfu.audit.models import AccessLog, ChangeRecord
+from bangfu.consumption.models import HouseholdLink, Purchase
 from bangfu.core import idnumber
 from bangfu.core.models import Job
 from bangfu.core.permissions import Role
@@ -68,6 +69,11 @@ REGISTRY_IMPORTERS = _everyone(Role.ADMIN, Role.OFFICE)
 CAMPAIGN_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER)
 CAMPAIGN_ORDERERS = _everyone(Role.ADMIN, Role.MEMBER)
 PICKUP_STAFF = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER, Role.SUPPLIER)
+CONSUMPTION_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER, Role.SUPPLIER, Role.LEADER, Role.AUDITOR)
+SUPPLIER_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
+PRODUCT_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE, Role.SUPPLIER)
+PURCHASE_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER)
+QUOTA_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
 
 # URL name -> the roles that may reach it. Written out by hand on purpose: it restates
 # bangfu.core.permissions for each page, so a change to either shows up here.
@@ -126,6 +132,32 @@ EXPECTED: dict[str, frozenset[str]] = {
     "campaigns:scan-home": PICKUP_STAFF,
     "campaigns:scan": PICKUP_STAFF,  # on the site's staff list
     "campaigns:scan-confirm": PICKUP_STAFF,
+    "consumption:supplier-list": CONSUMPTION_READERS,
+    "consumption:supplier-detail": CONSUMPTION_READERS,
+    "consumption:supplier-create": SUPPLIER_MANAGERS,
+    "consumption:supplier-edit": SUPPLIER_MANAGERS,
+    "consumption:link-create": PRODUCT_MANAGERS,
+    "consumption:link-delete": PRODUCT_MANAGERS,
+    "consumption:product-list": CONSUMPTION_READERS,
+    "consumption:product-detail": CONSUMPTION_READERS,
+    "consumption:product-create": PRODUCT_MANAGERS,
+    "consumption:product-edit": PRODUCT_MANAGERS,
+    "consumption:product-photo": CONSUMPTION_READERS,
+    "consumption:certification-list": CONSUMPTION_READERS,
+    "consumption:certification-detail": CONSUMPTION_READERS,
+    "consumption:certification-create": SUPPLIER_MANAGERS,
+    "consumption:certification-edit": SUPPLIER_MANAGERS,
+    "consumption:purchase-list": CONSUMPTION_READERS,
+    "consumption:purchase-detail": CONSUMPTION_READERS,
+    "consumption:purchase-create": PURCHASE_RECORDERS,
+    "consumption:purchase-edit": PURCHASE_RECORDERS,
+    "consumption:purchase-line": PURCHASE_RECORDERS,
+    "consumption:totals": CONSUMPTION_READERS,
+    "consumption:board": CONSUMPTION_READERS,
+    "consumption:quota-create": QUOTA_MANAGERS,
+    "consumption:quota-edit": QUOTA_MANAGERS,
+    "consumption:declaration-create": PURCHASE_RECORDERS,
+    "consumption:reach": CONSUMPTION_READERS,
 }
 
 # How an allowed request is made and answered, where it is not "GET -> 200":
@@ -140,6 +172,7 @@ METHOD_AND_STATUS: dict[str, tuple[str, int]] = {
     "imports:run-apply": ("post", 302),
     "campaigns:order-cancel": ("post", 302),
     "campaigns:scan-confirm": ("post", 302),
+    "consumption:link-delete": ("post", 302),
 }
 POST_ONLY = {name for name, (method, _status) in METHOD_AND_STATUS.items() if method == "post"}
 
@@ -217,6 +250,9 @@ class World:
     runs: dict[str, ImportRun] = field(default_factory=dict)  # checked dry runs with a bad row
     media: Path | None = None
     campaigns: dict[str, object] = field(default_factory=dict)  # a campaign open to every role user
+    consumption: dict[str, object] = field(
+        default_factory=dict
+    )  # in the demo county, reachable by every role
 
 
 def _user(username: str, role: str, organization: Organization, *codes: str) -> User:
@@ -320,6 +356,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             },
             media=media,
         )
+        world.consumption = _consumption(home, target.region, world.household, photo=True)
+        far_consumption = _consumption(far, other, far_household)
+        world.outside.update({f"consumption.{key}": value for key, value in far_consumption.items()})
         world.campaigns = _campaign_world(home, county, users)
         far_campaign = _campaign_world(
             far, other, {Role.MEMBER: _user("matrix-far-member", Role.MEMBER, far, OTHER_COUNTY)}
@@ -332,6 +371,83 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             world.runs[role] = _checked_run(users[role], media)
         yield world
         transaction.set_rollback(True)
+
+
+def _consumption(organization: Organization, region: Region, household: Household, *, photo=False) -> dict:
+    """A supplier acting through ``organization`` (so that the supplier role, a member of it,
+    reaches it), its product, certification and household link, a purchase by ``organization``
+    (so that the buyer role reaches it) and a quota of it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from bangfu.consumption import services as consumption
+
+    supplier = consumption.supplier_create(
+        actor=None,
+        region=region,
+        name=f"{organization.name}供应商",
+        kind="cooperative",
+        organization=organization,
+    )
+    image = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(image, "PNG")
+    product = consumption.product_create(
+        actor=None,
+        supplier=supplier,
+        name="香菇",
+        category="fungus",
+        unit="袋",
+        price="30.00",
+        photo=SimpleUploadedFile("p.png", image.getvalue(), "image/png") if photo else "",
+    )
+    certification = consumption.certification_create(
+        actor=None,
+        supplier=supplier,
+        body="鲁山县农业农村局",
+        number=f"RD-{organization.pk}",
+        valid_from=datetime.date(2020, 1, 1),
+        valid_to=datetime.date(2099, 12, 31),
+        products=[product],
+    )
+    purchase, _created = consumption.purchase_create(
+        actor=None,
+        buyer=organization,
+        supplier=supplier,
+        date=datetime.date(2025, 6, 1),
+        lines=[consumption.LineInput(product=product, quantity=2, unit_price=product.price)],
+    )
+    quota = consumption.quota_save(actor=None, organization=organization, year=2025, kind="union_welfare")
+    link = consumption.household_link_save(
+        actor=None, supplier=supplier, household=household, kind="employs", year=2025
+    )
+    return {
+        "supplier": supplier,
+        "product": product,
+        "certification": certification,
+        "purchase": purchase,
+        "quota": quota,
+        "link": link,
+    }
+
+
+def _consumption_kwargs(name: str, objects: dict) -> dict | None:
+    keys = {
+        "consumption:supplier-detail": "supplier",
+        "consumption:supplier-edit": "supplier",
+        "consumption:link-create": "supplier",
+        "consumption:link-delete": "link",
+        "consumption:product-detail": "product",
+        "consumption:product-edit": "product",
+        "consumption:product-photo": "product",
+        "consumption:certification-detail": "certification",
+        "consumption:certification-edit": "certification",
+        "consumption:purchase-detail": "purchase",
+        "consumption:purchase-edit": "purchase",
+        "consumption:quota-edit": "quota",
+    }
+    return {"pk": objects[keys[name]].pk} if name in keys else None
 
 
 def _campaign_world(organization: Organization, region: Region, users: dict[str, User]) -> dict:
@@ -416,6 +532,9 @@ def _kwargs(name: str, role: str, world: World) -> dict:
     owner = role if role in world.users else Role.ADMIN  # anonymous gets someone's job: refused anyway
     run = world.runs.get(role, world.runs[Role.ADMIN])  # roles that cannot import are refused first
     household = world.household
+    consumption = _consumption_kwargs(name, world.consumption)
+    if consumption is not None:
+        return consumption
     return {
         "registry:household-detail": {"pk": household.pk},
         "registry:household-edit": {"pk": household.pk},
@@ -451,6 +570,12 @@ def _outside_kwargs(name: str, world: World) -> dict:
         return campaign
     outside = world.outside
     household = outside["household"].pk
+    consumption = _consumption_kwargs(
+        name,
+        {key.split(".", 1)[1]: value for key, value in outside.items() if key.startswith("consumption.")},
+    )
+    if consumption is not None:
+        return consumption
     return {
         "registry:household-detail": {"pk": household},
         "registry:household-edit": {"pk": household},
@@ -504,6 +629,8 @@ def _state() -> dict[str, int]:
         "import runs": ImportRun.objects.count(),
         "campaign orders placed": _campaign_orders("placed"),
         "campaign orders collected": _campaign_orders("collected"),
+        "purchases": Purchase.objects.count(),
+        "household links": HouseholdLink.objects.count(),
     }
 
 
@@ -566,6 +693,15 @@ def _check_allowed_effect(name, role, world, client, response, before):
         assert response["Location"] == applied.get_absolute_url()
         assert (applied.dry_run, applied.stored_name) == (False, world.runs[role].stored_name)
         assert after == {**before, "import runs": before["import runs"] + 1, "jobs": before["jobs"] + 1}
+    elif name == "consumption:link-delete":
+        assert not HouseholdLink.objects.filter(pk=world.consumption["link"].pk).exists()
+        assert after == {
+            **before,
+            "household links": before["household links"] - 1,
+            "changes": before["changes"] + 1,
+        }
+    elif name == "consumption:product-photo":
+        assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     elif name == "campaigns:order-cancel":
         assert response["Location"] == reverse(
             "campaigns:order-detail", kwargs={"pk": world.campaigns["orders"][role].pk}
