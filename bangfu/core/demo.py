@@ -39,7 +39,11 @@ SCALES: dict[str, dict[str, int]] = {
 }
 
 # Each app adds its builder here (dotted path), in dependency order.
-BUILDERS: list[str] = ["bangfu.accounts.demo.build", "bangfu.registry.demo.build"]
+BUILDERS: list[str] = [
+    "bangfu.accounts.demo.build",
+    "bangfu.registry.demo.build",
+    "bangfu.consumption.campaigns.demo.build",
+]
 
 
 @dataclass
