@@ -1,6 +1,7 @@
 """Writing the audit trail. Domain services call these inside their own transaction."""
 
 import json
+from functools import cache
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -35,20 +36,33 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     )
 
 
-def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
-    """The audit form of some of a model's values, given by attname: sensitive ones fingerprinted."""
+@cache
+def _plan(model: type[models.Model]) -> tuple[tuple[str, str, bool], ...]:
+    """(attname, name, hidden) of the fields a snapshot keeps, computed once per model."""
     excluded = getattr(model, "audit_exclude", ())
     hidden = getattr(model, "audit_hidden", ())
+    return tuple(
+        (field.attname, field.name, isinstance(field, EncryptedTextField) or field.name in hidden)
+        for field in model._meta.concrete_fields
+        if not isinstance(field, LookupHashField) and field.name not in excluded
+    )
+
+
+_SIMPLE = (str, int, float, bool, type(None))
+
+
+def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """The audit form of some of a model's values, given by attname: sensitive ones fingerprinted."""
     result: dict[str, Any] = {}
-    for field in model._meta.concrete_fields:
-        if field.attname not in values or isinstance(field, LookupHashField) or field.name in excluded:
+    for attname, name, hidden in _plan(model):
+        if attname not in values:
             continue
-        value = values[field.attname]
-        if isinstance(field, EncryptedTextField) or field.name in hidden:
+        value = values[attname]
+        if hidden:
             # A keyed fingerprint shows that the value changed without showing the value.
-            result[field.name] = f"{HIDDEN}{lookup_hash(value)[:8]}" if value else ""
-            continue
-        result[field.name] = _plain(value)
+            result[name] = f"{HIDDEN}{lookup_hash(value)[:8]}" if value else ""
+        else:
+            result[name] = value if type(value) in _SIMPLE else _plain(value)
     return result
 
 

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import exports  # noqa: F401 - registers the export job handler
+        from . import exports, lookups  # noqa: F401 - register the export job handler, field__any

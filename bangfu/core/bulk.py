@@ -28,6 +28,26 @@ def _prepare(field: models.Field, value: Any, *, for_copy: bool) -> Any:
     return field.get_db_prep_save(value, connection)
 
 
+def _copy_row_maker(fields: Sequence[models.Field]):
+    """A function turning one row of values into what COPY takes; only the fields that need
+    preparing (encrypted, JSON) cost a call, the rest pass through as they are."""
+    special = [
+        (index, field)
+        for index, field in enumerate(fields)
+        if isinstance(field, EncryptedTextField | models.JSONField)
+    ]
+    if not special:
+        return list
+
+    def make(row: Sequence[Any]) -> list[Any]:
+        values = list(row)
+        for index, field in special:
+            values[index] = _prepare(field, values[index], for_copy=True)
+        return values
+
+    return make
+
+
 def _fields(model: type[models.Model], columns: Sequence[str]) -> list[models.Field]:
     return [model._meta.get_field(name) for name in columns]
 
@@ -39,13 +59,17 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     count = 0
     if connection.vendor == "postgresql":
+        make = _copy_row_maker(fields)
+        width = len(fields)
         with (
             connection.wrap_database_errors,
             connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
             for row in rows:
-                copy.write_row([_prepare(f, v, for_copy=True) for f, v in zip(fields, row, strict=True)])
+                if len(row) != width:
+                    raise ValueError(f"{len(row)} values for {width} columns")
+                copy.write_row(make(row))
                 count += 1
         return count
     placeholders = ", ".join(["%s"] * len(fields))
@@ -120,9 +144,12 @@ def upsert(
     existing: dict[tuple, dict] = {}
     wanted = {tuple(row[k] for k in key) for row in rows}
     lookup_values = list({row[first] for row in rows})
+    member = "in" if model._meta.get_field(first).is_relation else "any"  # see core.lookups
     for start in range(0, len(lookup_values), 5000):
         chunk = lookup_values[start : start + 5000]
-        for found in model._default_manager.filter(**{f"{first}__in": chunk}).values(pk_name, *key, *compare):
+        for found in model._default_manager.filter(**{f"{first}__{member}": chunk}).values(
+            pk_name, *key, *compare
+        ):
             found_key = tuple(found[k] for k in key)
             if found_key in wanted:
                 existing[found_key] = found
@@ -149,7 +176,7 @@ def upsert(
         new_keys = {tuple(values[k] for k in key): values for values in new_rows}
         new_first = list({values[first] for values in new_rows})
         for start in range(0, len(new_first), 5000):
-            found = model._default_manager.filter(**{f"{first}__in": new_first[start : start + 5000]})
+            found = model._default_manager.filter(**{f"{first}__{member}": new_first[start : start + 5000]})
             for item in found.values(pk_name, *key):
                 item_key = tuple(item[k] for k in key)
                 if item_key in new_keys:

@@ -6,7 +6,6 @@ Ciphertext is stored as text: ``v1:`` + base64(nonce || ciphertext+tag).
 """
 
 import base64
-import hashlib
 import hmac
 import os
 from functools import lru_cache
@@ -43,10 +42,15 @@ def _current() -> tuple[bytes, bytes]:
     return _keys(settings.BANGFU_DATA_KEY)
 
 
+@lru_cache(maxsize=4)
+def _cipher(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def encrypt(plaintext: str) -> str:
     enc_key, _ = _current()
     nonce = os.urandom(12)
-    sealed = AESGCM(enc_key).encrypt(nonce, plaintext.encode(), None)
+    sealed = _cipher(enc_key).encrypt(nonce, plaintext.encode(), None)
     return PREFIX + base64.b64encode(nonce + sealed).decode()
 
 
@@ -56,7 +60,7 @@ def decrypt(token: str) -> str:
     enc_key, _ = _current()
     try:
         blob = base64.b64decode(token[len(PREFIX) :])
-        return AESGCM(enc_key).decrypt(blob[:12], blob[12:], None).decode()
+        return _cipher(enc_key).decrypt(blob[:12], blob[12:], None).decode()
     except Exception as error:  # noqa: BLE001 - any failure means the same thing here
         raise DecryptionError("value cannot be decrypted with the current key") from error
 
@@ -64,7 +68,7 @@ def decrypt(token: str) -> str:
 def lookup_hash(value: str) -> str:
     """A keyed hash for equality search: equal inputs, equal hashes; useless without the key."""
     _, mac_key = _current()
-    return hmac.new(mac_key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(mac_key, value.encode(), "sha256").hex()
 
 
 def generate_key() -> str:

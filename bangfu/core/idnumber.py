@@ -12,7 +12,9 @@ gave them after counties are renamed or merged. That list is shipped in
 import csv
 import datetime
 import gzip
+import operator
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,14 +42,31 @@ class IDNumber:
     birth_date: datetime.date
     gender: str  # "male" | "female"
 
+    def __str__(self) -> str:
+        return self.number
+
     @property
     def masked(self) -> str:
         return mask(self.number)
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("17 digits expected")
+    total = sum(map(operator.mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
+
+
+_today_cache: tuple[float, datetime.date] = (0.0, datetime.date.min)
+
+
+def _today() -> datetime.date:
+    """The local date, looked up at most once a second (imports parse a million numbers)."""
+    global _today_cache
+    now = time.monotonic()
+    if now - _today_cache[0] > 1.0:
+        _today_cache = (now, timezone.localdate())
+    return _today_cache[1]
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +97,7 @@ def parse(value: str, *, today: datetime.date | None = None) -> IDNumber:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as error:
         raise IDNumberError(_("身份证号中的出生日期不存在。"), code="birth_date") from error
-    today = today or timezone.localdate()
+    today = today or _today()
     if birth > today:
         raise IDNumberError(_("身份证号中的出生日期晚于今天。"), code="birth_future")
     if birth.year < 1880:

@@ -124,6 +124,12 @@ def _split_compound(chars: str, reading: str) -> list[str]:
     return [reading[: len(reading) - len(second)], second]
 
 
+def readings(name: str) -> tuple[str, str]:
+    """Both forms at once, ``("zhou yao wei", "zyw")``: what a person row stores."""
+    parts = syllables(name)
+    return " ".join(parts), "".join(s[0] for s in parts if s)
+
+
 def full(name: str) -> str:
     """``周耀伟`` -> ``zhou yao wei``."""
     return " ".join(syllables(name))

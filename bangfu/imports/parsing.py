@@ -67,6 +67,11 @@ def text(value: Any) -> str:
     """A cell as clean text: full-width ASCII folded, whitespace trimmed, floats like 12.0 as 12."""
     if value is None:
         return ""
+    if type(value) is str:  # the common case, first
+        result = value.translate(FULL_WIDTH).strip()
+        if len(result) > 1 and result[0] in "=@+" and not PHONE_LIKE.fullmatch(result):
+            raise _refuse_formula()
+        return result
     if isinstance(value, Formula):
         raise _refuse_formula()
     if isinstance(value, float) and value.is_integer():
@@ -171,6 +176,7 @@ class Choice:
     def __init__(self, choices):
         self.choices = choices
         self._lookup: dict[str, str] | None = None
+        self._seen: dict[str, str] = {}  # cell text -> stored value (the table is the same in every language)
 
     def lookup(self) -> dict[str, str]:
         if self._lookup is None:
@@ -191,6 +197,15 @@ class Choice:
         raw = text(value)
         if raw == "":
             return None
+        known = self._seen.get(raw)
+        if known is not None:
+            return known
+        found = self._match(raw)
+        if len(self._seen) < 10_000:
+            self._seen[raw] = found
+        return found
+
+    def _match(self, raw: str) -> str:
         table = self.lookup()
         found = table.get(raw.lower())
         if found is not None:

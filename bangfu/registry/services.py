@@ -84,10 +84,11 @@ class IdentityFacts:
 
     def person_values(self, name: str) -> dict[str, Any]:
         """What a person row derives from its name and ID number (every write path uses this)."""
+        spelled, initials = pinyin.readings(name)
         return {
             "name": name,
-            "name_pinyin": pinyin.full(name),
-            "name_initials": pinyin.initials(name)[:20],
+            "name_pinyin": spelled,
+            "name_initials": initials[:20],
             "id_number": self.number,
             "id_number_hash": self.hash,
             "id_number_masked": self.masked,
