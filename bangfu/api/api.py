@@ -8,6 +8,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from bangfu import __version__
 from bangfu.accounts.api import router as accounts_router
+from bangfu.consumption.api import router as consumption_router
 from bangfu.consumption.campaigns.api import router as campaigns_router
 from bangfu.core.api import AUTH
 from bangfu.regions.api import router as regions_router
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/regions", regions_router)
+api.add_router("/consumption", consumption_router)
 api.add_router("/campaigns", campaigns_router)
 
 

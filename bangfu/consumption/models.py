@@ -450,7 +450,12 @@ class Declaration(models.Model):
     food_total = models.DecimalField(_("食堂食材采购总额(元)"), null=True, blank=True, **MONEY)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     declared_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("填报人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User",
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     declared_at = models.DateTimeField(_("填报时间"), default=timezone.now)
 

@@ -49,6 +49,11 @@ EARLIEST_YEAR = 2000
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 
 
+def _error(field: str, message, code) -> ValidationError:
+    """A field error that keeps its code (a dict of plain messages would drop it)."""
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
 def _user(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
@@ -71,7 +76,7 @@ def _record_extra(*, actor, instance, changes: dict) -> None:
 def _check_reach(actor, capability: str, obj, field: str) -> None:
     """Services called on behalf of a user refuse objects the user does not reach."""
     if _user(actor) is not None and not reaches(actor, capability, obj):
-        raise ValidationError({field: _("不存在或不在您的管辖范围内。")}, code=ErrorCode.OUT_OF_SCOPE)
+        raise _error(field, _("不存在或不在您的管辖范围内。"), ErrorCode.OUT_OF_SCOPE)
 
 
 # Suppliers, products, certifications -----------------------------------------------------------
@@ -99,9 +104,10 @@ def supplier_update(*, actor, supplier: Supplier, data: dict[str, Any]) -> Suppl
 
 def _check_photo(photo) -> None:
     if photo and getattr(photo, "size", 0) > MAX_PHOTO_BYTES:
-        raise ValidationError(
-            {"photo": _("图片不能超过%(mb)dMB。") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)}},
-            code=ErrorCode.PHOTO_TOO_LARGE,
+        raise _error(
+            "photo",
+            _("图片不能超过%(mb)dMB。") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)},
+            ErrorCode.PHOTO_TOO_LARGE,
         )
 
 
@@ -143,12 +149,10 @@ def _covered(supplier: Supplier, products) -> list[Product]:
     products = list(products)
     foreign = [p for p in products if p.supplier_id != supplier.pk]
     if foreign:
-        raise ValidationError(
-            {
-                "products": _("只能认定该供应商自己的产品:%(names)s")
-                % {"names": "、".join(str(p) for p in foreign)}
-            },
-            code=ErrorCode.PRODUCTS_OF_OTHER_SUPPLIER,
+        raise _error(
+            "products",
+            _("只能认定该供应商自己的产品:%(names)s") % {"names": "、".join(str(p) for p in foreign)},
+            ErrorCode.PRODUCTS_OF_OTHER_SUPPLIER,
         )
     return products
 
@@ -162,7 +166,7 @@ def certification_create(
 ) -> Certification:
     products = _covered(supplier, products)
     if valid_from and valid_to and valid_to < valid_from:
-        raise ValidationError({"valid_to": _("有效期止不能早于有效期起。")}, code=ErrorCode.PERIOD_REVERSED)
+        raise _error("valid_to", _("有效期止不能早于有效期起。"), ErrorCode.PERIOD_REVERSED)
     with transaction.atomic():
         certification = audited_create(
             actor=actor,
@@ -195,7 +199,7 @@ def certification_update(
     start = data.get("valid_from", certification.valid_from)
     end = data.get("valid_to", certification.valid_to)
     if start and end and end < start:
-        raise ValidationError({"valid_to": _("有效期止不能早于有效期起。")}, code=ErrorCode.PERIOD_REVERSED)
+        raise _error("valid_to", _("有效期止不能早于有效期起。"), ErrorCode.PERIOD_REVERSED)
     with transaction.atomic():
         audited_update(actor=actor, instance=certification, data=data)
         if products is not None:
@@ -347,9 +351,9 @@ def purchase_create(
         if existing is not None:
             return existing, False
     if user is not None and not buyer_units(user=user).filter(pk=buyer.pk).exists():
-        raise ValidationError({"buyer": _("不存在或不在您的管辖范围内。")}, code=ErrorCode.OUT_OF_SCOPE)
+        raise _error("buyer", _("不存在或不在您的管辖范围内。"), ErrorCode.OUT_OF_SCOPE)
     if union is not None and user is not None and not buyer_units(user=user).filter(pk=union.pk).exists():
-        raise ValidationError({"union": _("不存在或不在您的管辖范围内。")}, code=ErrorCode.OUT_OF_SCOPE)
+        raise _error("union", _("不存在或不在您的管辖范围内。"), ErrorCode.OUT_OF_SCOPE)
     if paid_by != PaidBy.UNION:
         union = None
     if paid_by != PaidBy.STAFF:
@@ -406,7 +410,7 @@ def purchase_update(
     for name in ("buyer", "union"):
         if data.get(name) is not None and _user(actor) is not None:
             if not buyer_units(user=actor).filter(pk=data[name].pk).exists():
-                raise ValidationError({name: _("不存在或不在您的管辖范围内。")}, code=ErrorCode.OUT_OF_SCOPE)
+                raise _error(name, _("不存在或不在您的管辖范围内。"), ErrorCode.OUT_OF_SCOPE)
     merged = {
         name: data.get(name, getattr(purchase, name))
         for name in ("buyer", "supplier", "date", "paid_by", "union", "staff_name")
@@ -456,7 +460,7 @@ def buyer_units(*, user):
 
 def _check_year(year: int) -> None:
     if year is None or not EARLIEST_YEAR <= year <= timezone.localdate().year + 1:
-        raise ValidationError({"year": _("年度应在2000年到明年之间。")}, code=ErrorCode.YEAR_OUT_OF_RANGE)
+        raise _error("year", _("年度应在2000年到明年之间。"), ErrorCode.YEAR_OUT_OF_RANGE)
 
 
 def quota_save(
@@ -475,11 +479,9 @@ def quota_save(
     _check_year(year)
     share = Decimal(share_percent) if share_percent is not None else DEFAULT_SHARE[QuotaKind(kind)]
     if not Decimal("0") < share <= Decimal("100"):
-        raise ValidationError(
-            {"share_percent": _("比例应大于0且不超过100。")}, code=ErrorCode.SHARE_OUT_OF_RANGE
-        )
+        raise _error("share_percent", _("比例应大于0且不超过100。"), ErrorCode.SHARE_OUT_OF_RANGE)
     if filed_by is not None and filed_by.pk == organization.pk:
-        raise ValidationError({"filed_by": _("合并填报单位不能是本单位。")}, code=ErrorCode.FILED_BY_SELF)
+        raise _error("filed_by", _("合并填报单位不能是本单位。"), ErrorCode.FILED_BY_SELF)
     data = {
         "share_percent": share,
         "has_canteen": has_canteen,
@@ -511,12 +513,10 @@ def quota_update(*, actor, quota: Quota, data: dict[str, Any]) -> Quota:
         data.pop(fixed, None)
     share = data.get("share_percent", quota.share_percent)
     if share is None or not Decimal("0") < Decimal(share) <= Decimal("100"):
-        raise ValidationError(
-            {"share_percent": _("比例应大于0且不超过100。")}, code=ErrorCode.SHARE_OUT_OF_RANGE
-        )
+        raise _error("share_percent", _("比例应大于0且不超过100。"), ErrorCode.SHARE_OUT_OF_RANGE)
     filed_by = data.get("filed_by", quota.filed_by)
     if filed_by is not None and filed_by.pk == quota.organization_id:
-        raise ValidationError({"filed_by": _("合并填报单位不能是本单位。")}, code=ErrorCode.FILED_BY_SELF)
+        raise _error("filed_by", _("合并填报单位不能是本单位。"), ErrorCode.FILED_BY_SELF)
     return audited_update(actor=actor, instance=quota, data=data)
 
 
@@ -527,7 +527,7 @@ def declaration_save(
     _check_year(year)
     for name, value in (("welfare_total", welfare_total), ("food_total", food_total)):
         if value is not None and Decimal(value) < 0:
-            raise ValidationError({name: _("金额不能为负数。")}, code=ErrorCode.NEGATIVE_AMOUNT)
+            raise _error(name, _("金额不能为负数。"), ErrorCode.NEGATIVE_AMOUNT)
     data = {
         "welfare_total": welfare_total,
         "food_total": food_total,
@@ -556,7 +556,7 @@ def household_link_save(
     """Record (or change) that ``supplier`` buys from, employs or pays dividends to ``household`` in ``year``."""
     _check_year(year)
     if amount is not None and Decimal(amount) < 0:
-        raise ValidationError({"amount": _("金额不能为负数。")}, code=ErrorCode.NEGATIVE_AMOUNT)
+        raise _error("amount", _("金额不能为负数。"), ErrorCode.NEGATIVE_AMOUNT)
     with transaction.atomic():
         found = (
             HouseholdLink.objects.select_for_update()

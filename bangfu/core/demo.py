@@ -42,6 +42,7 @@ SCALES: dict[str, dict[str, int]] = {
 BUILDERS: list[str] = [
     "bangfu.accounts.demo.build",
     "bangfu.registry.demo.build",
+    "bangfu.consumption.demo.build",
     "bangfu.consumption.campaigns.demo.build",
 ]
 

@@ -55,6 +55,10 @@ class HouseholdDetailView(ObjectDetailView):
         user = self.request.user
         context.update(selectors.household_page(household=household, user=user))
         context["can_edit"] = context["edit_url"] is not None
+        # 联农带农 (consumption): the suppliers that buy from, employ or pay dividends to this household
+        from bangfu.consumption.selectors import household_links
+
+        context["supplier_links"] = household_links(household=household)
         return context
 
 
