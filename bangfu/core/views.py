@@ -115,7 +115,7 @@ class ObjectListView(CapabilityRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         request = self.request
         filterset = self.listing.filterset(request.GET, request.user)
-        rows = self.listing.rows(request.user, request.GET)
+        rows = self.listing.rows(request.user, request.GET, filterset=filterset)
         page = Paginator(rows, self.paginate_by).get_page(request.GET.get("page"))
         columns = self.listing.table.columns
         sort = request.GET.get("sort", "")
