@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.permissions import ROLE_CAPABILITIES, Cap, Role
 from bangfu.core.scoping import NATIONWIDE, collapse, prefix_q
+from bangfu.regions.models import Region
 
 
 class OrganizationKind(models.TextChoices):
@@ -110,12 +111,13 @@ class User(AbstractUser):
         if cached is not None:
             return cached
         by_capability: dict[str, set[str]] = {}
-        memberships = self.memberships.filter(is_active=True, organization__is_active=True).prefetch_related(
-            "regions"
+        # one query: a row per (membership, region), a region-less membership with None
+        rows = self.memberships.filter(is_active=True, organization__is_active=True).values_list(
+            "role", "regions__code", "regions__level"
         )
-        for membership in memberships:
-            prefixes = {region.prefix for region in membership.regions.all()}
-            for capability in ROLE_CAPABILITIES.get(membership.role, ()):
+        for role, code, level in rows:
+            prefixes = {Region(code=code, level=level).prefix} if code is not None else set()
+            for capability in ROLE_CAPABILITIES.get(role, ()):
                 by_capability.setdefault(capability, set()).update(prefixes)
         self._scope_cache = {cap: collapse(prefixes) for cap, prefixes in by_capability.items()}
         return self._scope_cache
