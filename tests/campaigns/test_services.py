@@ -344,3 +344,12 @@ def test_guessing_short_codes_is_stopped_per_staff_and_site(world, order):
 def test_a_malformed_code_counts_as_a_miss(world):
     assert miss(world, "not a code at all") == CampaignErrorCode.UNKNOWN_CODE
     assert miss(world, "") == CampaignErrorCode.UNKNOWN_CODE
+
+
+def test_a_short_code_drawn_twice_is_drawn_again(world, member, member_of, monkeypatch):
+    first = place(world, member)[0]
+    codes = iter([first.short_code, "ZZZZ9999"])
+    monkeypatch.setattr(services, "new_short_code", lambda: next(codes))
+    second = place(world, member_of(world.union), key="other")[0]
+    assert second.short_code == "ZZZZ9999"
+    assert CampaignItem.objects.get().remaining == 98  # the clashing attempt left nothing behind

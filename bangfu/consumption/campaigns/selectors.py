@@ -21,10 +21,14 @@ def member_organizations(*, user) -> list[Organization]:
     """The organisations in which ``user`` holds a role that may order (member, and admin)."""
     if not user.is_authenticated:
         return []
+    cached = getattr(user, "_campaign_organizations", None)  # once per request, like the user's scopes
+    if cached is not None:
+        return cached
     memberships = Membership.objects.filter(
         user=user, is_active=True, organization__is_active=True, role__in=ORDERING_ROLES
     ).select_related("organization__parent__parent__parent")
-    return list({m.organization_id: m.organization for m in memberships}.values())
+    user._campaign_organizations = list({m.organization_id: m.organization for m in memberships}.values())
+    return user._campaign_organizations
 
 
 def _with_ancestors(organizations: list[Organization]) -> dict[int, set[int]]:

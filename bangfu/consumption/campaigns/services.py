@@ -44,6 +44,7 @@ from .tokens import PickupToken, looks_signed, new_short_code, normalize_short_c
 SCAN_MISS_LIMIT = 10  # wrong short codes per staff member and site …
 SCAN_MISS_WINDOW = datetime.timedelta(minutes=15)  # … within this window
 MAX_KEY_LENGTH = 64
+SHORT_CODE_ATTEMPTS = 3
 
 
 # Setting a campaign up ------------------------------------------------------------------------------
@@ -305,9 +306,7 @@ def order_place(
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValidationError({"idempotency_key": _("请求编号必须是1到64个字符。")})
-    existing = Order.objects.filter(member=member, idempotency_key=key).first()
-    if existing is not None:
-        return _replay(existing, item, slot, quantity)
+    # A retry is recognised inside the transaction, once the member's row is held.
 
     campaign = item.campaign
     now = timezone.now()
@@ -324,21 +323,28 @@ def order_place(
     limit = campaign.per_member_limit
     if quantity > limit:
         raise CampaignError(CampaignErrorCode.LIMIT_EXCEEDED, "quantity", limit=limit, ordered=0)
-    # A cheap early answer once a package is sold out; the conditional update below decides.
-    remaining = CampaignItem.objects.values_list("remaining", flat=True).get(pk=item.pk)
-    if remaining < quantity:
-        raise CampaignError(CampaignErrorCode.OUT_OF_STOCK, "item", remaining=remaining)
-
-    try:
-        with transaction.atomic():
-            return _place(member, organization, campaign, item, slot, quantity, key, limit, now)
-    except IntegrityError:
-        # The same key committed by a concurrent request of this member (for another campaign,
-        # since within one campaign the allowance row serialises them).
+    if item.remaining < quantity:
+        # A cheap early answer once a package is sold out (as the caller read it, so a retry
+        # still finds its order); the conditional update in _place decides.
         existing = Order.objects.filter(member=member, idempotency_key=key).first()
-        if existing is None:
-            raise
-        return _replay(existing, item, slot, quantity)
+        if existing is not None:
+            return _replay(existing, item, slot, quantity)
+        raise CampaignError(CampaignErrorCode.OUT_OF_STOCK, "item", remaining=max(item.remaining, 0))
+
+    for attempt in range(SHORT_CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _place(member, organization, campaign, item, slot, quantity, key, limit, now)
+        except IntegrityError:
+            # Either the same key committed by a concurrent request of this member (for another
+            # campaign: within one campaign the allowance row serialises them), or, about once in
+            # 10^6 orders, a short code drawn twice within the campaign: then draw again.
+            existing = Order.objects.filter(member=member, idempotency_key=key).first()
+            if existing is not None:
+                return _replay(existing, item, slot, quantity)
+            if attempt == SHORT_CODE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _place(member, organization, campaign, item, slot, quantity, key, limit, now) -> tuple[Order, bool]:
@@ -375,7 +381,8 @@ def _place(member, organization, campaign, item, slot, quantity, key, limit, now
         token=PickupToken.issue().token,
         created_at=now,
     )
-    _insert_with_short_code(order)
+    order.short_code = new_short_code()
+    order.save(force_insert=True)
     record_change(actor=member, instance=order, action=Action.CREATE)
     if not PickupSlot.objects.filter(pk=slot.pk, remaining__gte=1).update(remaining=F("remaining") - 1):
         raise CampaignError(CampaignErrorCode.SLOT_FULL, "slot")
@@ -385,19 +392,6 @@ def _place(member, organization, campaign, item, slot, quantity, key, limit, now
         remaining = CampaignItem.objects.values_list("remaining", flat=True).get(pk=item.pk)
         raise CampaignError(CampaignErrorCode.OUT_OF_STOCK, "item", remaining=remaining)
     return order, True
-
-
-def _insert_with_short_code(order: Order, attempts: int = 5) -> None:
-    """Insert with a fresh short code, drawing again on the rare clash within the campaign."""
-    for attempt in range(attempts):
-        order.short_code = new_short_code()
-        if (
-            attempt < attempts - 1
-            and Order.objects.filter(campaign_id=order.campaign_id, short_code=order.short_code).exists()
-        ):
-            continue
-        order.save(force_insert=True)
-        return
 
 
 def order_cancel(*, actor: User, order: Order) -> Order:
