@@ -310,7 +310,7 @@ class QuotaForm(BootstrapMixin, forms.Form):
         required=False,
         max_digits=5,
         decimal_places=2,
-        help_text=_("不填则按默认:工会福利慰问品80%,预留份额10%"),
+        help_text=_("不填则按默认比例:工会福利慰问品为80,预留份额为10"),
     )
     has_canteen = forms.BooleanField(label=_("有食堂"), required=False, initial=True)
     canteen_outsourced = forms.BooleanField(label=_("食堂外包"), required=False)
