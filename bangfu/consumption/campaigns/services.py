@@ -463,9 +463,7 @@ def pickup_lookup(*, staff: User, site: PickupSite, code: str) -> Lookup:
     _check_staff(staff, site)
     campaign = site.campaign
     now = timezone.now()
-    orders = Order.objects.select_related(
-        "campaign", "item", "member", "site", "slot", "collected_site", "collected_by"
-    )
+    orders = Order.objects.select_related("item", "member", "site", "slot")
     if looks_signed(code or ""):
         token = PickupToken.parse(code)
         order = orders.filter(token=token.token).first() if token else None
@@ -492,7 +490,10 @@ def pickup_lookup(*, staff: User, site: PickupSite, code: str) -> Lookup:
     if order.status == OrderStatus.CANCELLED:
         raise CampaignError(CampaignErrorCode.ORDER_CANCELLED)
     if order.status == OrderStatus.COLLECTED:
-        raise _collected_error(order)
+        raise _collected_error(
+            Order.objects.select_related("collected_site", "collected_by").get(pk=order.pk)
+        )
+    order.campaign = campaign  # the site's, as checked above
     lookup = Lookup(order=order)
     if order.site_id != site.pk:
         lookup.other_site = True
