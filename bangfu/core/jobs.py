@@ -8,6 +8,8 @@ queues the task after the surrounding transaction commits; ``bangfu worker``
 """
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from .models import Job, JobStatus
@@ -53,6 +56,41 @@ def job_enqueue(
     return job
 
 
+def this_worker() -> str:
+    """``host:pid`` of this process, recorded on the work it starts."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_gone(worker: str) -> bool:
+    """True when ``worker`` ran on this host and its process has ended.
+
+    Work killed from outside (SIGKILL, a reboot, the OOM killer) cannot record its own
+    end; pages that show such work ask this and mark it interrupted. A worker on another
+    host, or a pid reused since, counts as alive: nothing is marked failed on a guess.
+    """
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def jobs_sweep(queryset=None) -> int:
+    """Mark running jobs whose process has ended as failed; returns how many."""
+    running = (queryset if queryset is not None else Job.objects).filter(status=JobStatus.RUNNING)
+    gone = [job.pk for job in running.exclude(worker="").only("pk", "worker") if worker_gone(job.worker)]
+    if not gone:
+        return 0
+    return Job.objects.filter(pk__in=gone, status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, message=_("任务进程已中断,任务未完成。"), finished_at=timezone.now()
+    )
+
+
 def _progress_writer(job: Job, echo: Progress | None) -> Progress:
     last = [0.0]
 
@@ -70,7 +108,9 @@ def _progress_writer(job: Job, echo: Progress | None) -> Progress:
 def job_run_now(job: Job, echo: Progress | None = None) -> Job:
     """Run a job's handler in this process and record how it ended."""
     handler = HANDLERS[job.kind]
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), worker=this_worker()
+    )
     try:
         # Messages the job writes (import problems, file names) are in the language of whoever queued it.
         with translation.override(job.params.get("_language", settings.LANGUAGE_CODE)):

@@ -35,6 +35,7 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True, editable=False)  # host:pid that runs it
 
     class Meta:
         verbose_name = _("后台任务")

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from . import exports
-from .jobs import job_enqueue, job_files_dir
+from .jobs import job_enqueue, job_files_dir, jobs_sweep
 from .listings import Listing
 from .models import Job
 from .permissions import Cap
@@ -301,6 +301,7 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        jobs_sweep(Job.objects.filter(pk=self.kwargs["pk"]))
         job = get_object_or_404(Job, pk=self.kwargs["pk"], created_by=self.request.user)
         context.update(job=job, title=job.title)
         return context
@@ -317,6 +318,7 @@ class JobListView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        jobs_sweep(Job.objects.filter(created_by=self.request.user))
         context.update(jobs=Job.objects.filter(created_by=self.request.user)[:100], title=_("后台任务"))
         return context
 

@@ -20,7 +20,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.core.jobs import Progress, job_enqueue, job_handler
+from bangfu.core.jobs import Progress, job_enqueue, job_handler, this_worker, worker_gone
 from bangfu.core.text import join_list
 
 from .models import ImportIssue, ImportRun, Mode, RunStatus
@@ -139,6 +139,19 @@ def import_rerun(*, run: ImportRun, dry_run: bool, mode: str | None = None) -> I
     )
 
 
+def runs_sweep(queryset) -> int:
+    """Mark runs whose process was killed as failed (their transaction was rolled back)."""
+    running = queryset.filter(status=RunStatus.RUNNING).exclude(worker="").only("pk", "worker")
+    gone = [run.pk for run in running if worker_gone(run.worker)]
+    if not gone:
+        return 0
+    return ImportRun.objects.filter(pk__in=gone, status=RunStatus.RUNNING).update(
+        status=RunStatus.FAILED,
+        message=_("导入进程已中断,未写入任何数据;可重新运行同一文件。"),
+        finished_at=timezone.now(),
+    )
+
+
 @job_handler("import")
 def import_job(job, progress: Progress) -> dict:
     run = ImportRun.objects.get(pk=job.params["run"])
@@ -231,7 +244,7 @@ def import_execute(run: ImportRun, *, progress: Progress | None = None) -> Impor
     spec = SPECS[run.kind]
     path = imports_dir() / run.stored_name
     tally = Tally()
-    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, worker=this_worker())
     context = Context(user=run.created_by, spec=spec, dry_run=run.dry_run)
     status, message = RunStatus.FAILED, ""
     try:
@@ -287,7 +300,7 @@ def _process(run, spec: ImportSpec, path: Path, context: Context, tally: Tally, 
     mapping = None
     batch: list[tuple[int, dict]] = []
     keys = [spec.key, *((name,) for name in spec.unique)]
-    seen: dict[tuple[str, ...], dict[Any, int]] = {names: {} for names in keys}
+    seen: dict[tuple[str, ...], dict[str, int]] = {names: {} for names in keys}
     rows = open_table(path)
     for number, cells, merged in rows:
         if mapping is None:
@@ -312,13 +325,15 @@ def _process(run, spec: ImportSpec, path: Path, context: Context, tally: Tally, 
             value = tuple(values.get(name) for name in names)
             if any(part in (None, "") for part in value):
                 continue
-            if value in first_rows:
+            # Kept for the whole file: one short string per row, not the parsed values.
+            compact = "\x1f".join(str(part) for part in value)
+            if compact in first_rows:
                 label = "+".join(str(spec.column(name).label) for name in names)
                 shown = " ".join(str(part) for part in value)
-                tally.add(number, label, shown, _("与第%(row)d行重复") % {"row": first_rows[value]})
+                tally.add(number, label, shown, _("与第%(row)d行重复") % {"row": first_rows[compact]})
                 duplicate = True
             else:
-                first_rows[value] = number
+                first_rows[compact] = number
         if duplicate:
             continue
         batch.append((number, values))

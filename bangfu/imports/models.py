@@ -47,6 +47,7 @@ class ImportRun(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True, editable=False)  # host:pid that runs it
 
     class Meta:
         verbose_name = _("导入记录")

@@ -20,6 +20,7 @@ SHOWN_ISSUES = 500  # on the page; the error workbook has them all
 
 
 def _own_run(request, pk: int) -> ImportRun:
+    engine.runs_sweep(ImportRun.objects.filter(pk=pk))
     return get_object_or_404(ImportRun, pk=pk, created_by=request.user)
 
 
@@ -43,6 +44,7 @@ def run_list(request):
         else:
             engine.import_enqueue(run)
             return redirect(run)
+    engine.runs_sweep(ImportRun.objects.filter(created_by=request.user))
     runs = ImportRun.objects.filter(created_by=request.user).select_related("job")[:50]
     runs = [(run, SPECS[run.kind].title if run.kind in SPECS else run.kind) for run in runs]
     specs = [(kind, spec) for kind, spec in SPECS.items() if request.user.has_capability(spec.capability)]

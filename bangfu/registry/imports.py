@@ -417,7 +417,7 @@ def persons_check(batch, context: Context) -> dict[int, dict[str, str]]:
                 problems[number]["relation"] = _("该户已有户主;每户只能有一名户主")
             else:
                 heads[code] = (number, digest)
-    context.cache["households"] = {**context.cache.get("households", {}), **households}
+    context.cache["households"] = households  # for the write of this same batch, which follows
     return problems
 
 
@@ -574,7 +574,7 @@ def incomes_check(batch, context: Context) -> dict[int, dict[str, str]]:
         members = values.get("members") or household.members_count
         if not members or members < 1:
             problems[number]["members"] = _("家庭人口至少为1人")
-    context.cache["households"] = {**context.cache.get("households", {}), **households}
+    context.cache["households"] = households  # for the write of this same batch, which follows
     return problems
 
 

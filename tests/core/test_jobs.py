@@ -176,3 +176,50 @@ def test_a_job_speaks_the_language_of_whoever_queued_it(run_worker):
     chinese.refresh_from_db()
     assert english.result == {"said": "Home"}
     assert chinese.result == {"said": "首页"}
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_job_whose_process_died_is_marked_failed_by_its_page(office_user, client_for):
+    import os
+    import socket
+
+    from django.urls import reverse
+
+    from bangfu.core.jobs import worker_gone
+
+    host = socket.gethostname()
+
+    def running(title: str, worker: str) -> Job:
+        return Job.objects.create(
+            kind="test-count", title=title, created_by=office_user, status=JobStatus.RUNNING, worker=worker
+        )
+
+    dead = running("被中断", f"{host}:{_dead_pid()}")
+    alive = running("进行中", f"{host}:{os.getpid()}")
+    elsewhere = running("别处", "other-host:1")
+    assert worker_gone(dead.worker) and not worker_gone(alive.worker) and not worker_gone(elsewhere.worker)
+
+    response = client_for(office_user).get(reverse("core:job-list"))
+    assert response.status_code == 200
+
+    for job in (dead, alive, elsewhere):
+        job.refresh_from_db()
+    assert dead.status == JobStatus.FAILED and dead.finished_at is not None and "中断" in dead.message
+    assert alive.status == JobStatus.RUNNING and elsewhere.status == JobStatus.RUNNING
+
+
+def test_run_now_records_its_worker(user):
+    import os
+
+    job = Job.objects.create(kind="test-silent", title="t", created_by=user)
+    job_run_now(job)
+    job.refresh_from_db()
+    assert job.worker.endswith(f":{os.getpid()}")

@@ -17,6 +17,7 @@ from django.db import connection
 
 from bangfu.audit.models import Action, ChangeRecord
 from bangfu.core import crypto, idnumber
+from bangfu.imports import engine
 from bangfu.imports.models import ImportRun, RunStatus
 from bangfu.registry.models import Household, IncomeRecord, MemberHistory, Person, Relation
 
@@ -517,10 +518,14 @@ def test_killing_the_import_process_leaves_nothing_and_a_rerun_finishes(importer
     reader.join(timeout=30)
     assert process.returncode == -signal.SIGKILL
 
-    assert (
-        ImportRun.objects.filter(kind="persons").get().status == RunStatus.RUNNING
-    )  # it never got to finish
+    killed = ImportRun.objects.filter(kind="persons").get()
+    assert killed.status == RunStatus.RUNNING  # it never got to record its end
+    assert killed.worker.endswith(f":{process.pid}")
     assert db_counts() == before  # no person, no member history, no change record
+    # Its page (any page that lists it) sees the process is gone and says so.
+    assert engine.runs_sweep(ImportRun.objects.all()) == 1
+    killed.refresh_from_db()
+    assert killed.status == RunStatus.FAILED and "中断" in killed.message
 
     finished = subprocess.run(
         _cli("import", "persons", str(path), "--user", importer.username),
