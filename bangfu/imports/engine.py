@@ -245,12 +245,11 @@ def import_execute(run: ImportRun, *, progress: Progress | None = None) -> Impor
     path = imports_dir() / run.stored_name
     tally = Tally()
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, worker=this_worker())
-    context = Context(user=run.created_by, spec=spec, dry_run=run.dry_run)
     status, message = RunStatus.FAILED, ""
     try:
         total = _count_lines(path)
         with transaction.atomic():
-            _process(run, spec, path, context, tally, progress, total)
+            _passes(run, spec, path, progress, total, tally)
             if run.dry_run:
                 status = RunStatus.CHECKED
                 raise ImportRejected
@@ -296,7 +295,42 @@ def import_execute(run: ImportRun, *, progress: Progress | None = None) -> Impor
     return run
 
 
-def _process(run, spec: ImportSpec, path: Path, context: Context, tally: Tally, progress, total) -> None:
+class _Again(Exception):
+    def __init__(self, problems: dict[int, dict[str, str]]):
+        self.problems = problems
+
+
+def _passes(run, spec: ImportSpec, path: Path, progress, total, tally: Tally) -> None:
+    """One pass over the file, or two when skipping bad rows left whole-file problems.
+
+    A whole-file check (a household left without its head because the head's row was
+    bad) can only run at the end, when the other rows are written. Skipping bad rows
+    then means skipping those rows too: the first pass is rolled back to its savepoint
+    and the file is read again with them set aside, so what is written always passes
+    every rule.
+    """
+    excluded: dict[int, dict[str, str]] = {}
+    for attempt in (1, 2):
+        tally.__dict__.update(Tally().__dict__)  # the second pass counts afresh
+        context = Context(user=run.created_by, spec=spec, dry_run=run.dry_run, mode=run.mode)
+        try:
+            with transaction.atomic():
+                late = _process(run, spec, path, context, tally, progress, total, excluded)
+                if late and run.mode == Mode.SKIP_BAD_ROWS and attempt == 1:
+                    raise _Again(late)
+        except _Again as again:
+            excluded = again.problems
+            continue
+        for number, errors in late.items():
+            for column, reason in errors.items():
+                tally.add(number, _label(spec, column), "", reason)
+        return
+
+
+def _process(
+    run, spec: ImportSpec, path: Path, context: Context, tally: Tally, progress, total, excluded
+) -> dict[int, dict[str, str]]:
+    """Read, check and write every row; returns the problems of the whole-file check."""
     mapping = None
     batch: list[tuple[int, dict]] = []
     keys = [spec.key, *((name,) for name in spec.unique)]
@@ -308,12 +342,16 @@ def _process(run, spec: ImportSpec, path: Path, context: Context, tally: Tally, 
                 continue
             mapping = _match_header(spec, number, cells, tally)
             if mapping is None:
-                return
+                return {}
             continue
         if _blank(cells):
             tally.blank += 1
             continue
         tally.total += 1
+        if number in excluded:
+            for column, reason in excluded[number].items():
+                tally.add(number, _label(spec, column), "", reason)
+            continue
         if merged:
             tally.add(number, "", "", _("含有合并单元格,请取消合并后逐行填写"))
             continue
@@ -347,12 +385,9 @@ def _process(run, spec: ImportSpec, path: Path, context: Context, tally: Tally, 
     if tally.total == 0:
         raise ReadError(_("文件只有表头,没有数据行。"))
     _flush(run, spec, batch, context, tally)
-    if spec.finish is not None:
-        for number, errors in spec.finish(context).items():
-            for column, reason in errors.items():
-                tally.add(number, _label(spec, column), "", reason)
     if progress:
         progress(tally.total, tally.total)
+    return spec.finish(context) if spec.finish is not None else {}
 
 
 def _flush(run, spec: ImportSpec, batch: list[tuple[int, dict]], context: Context, tally: Tally) -> None:

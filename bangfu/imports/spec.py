@@ -67,6 +67,7 @@ class Context:
     user: Any
     spec: ImportSpec
     dry_run: bool
+    mode: str = "all"  # imports.models.Mode
     cache: dict[str, Any] = field(default_factory=dict)
 
 

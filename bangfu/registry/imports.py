@@ -380,6 +380,8 @@ def persons_check(batch, context: Context) -> dict[int, dict[str, str]]:
     }
     heads = context.cache.setdefault("heads", {})  # household code -> (row, id hash) of its head in the file
     first_row = context.cache.setdefault("first_row", {})
+    # Skipping bad rows, a household whose head row was bad is skipped whole (see persons_finish).
+    rows_of = context.cache.setdefault("rows_of", defaultdict(list)) if context.mode == "skip" else None
     existing_heads = dict(
         Person.objects.filter(
             household__code__any=list(codes), relation=Relation.HEAD, is_active=True
@@ -391,6 +393,8 @@ def persons_check(batch, context: Context) -> dict[int, dict[str, str]]:
             problems[number]["household_code"] = _("户编号不存在或不在您的管辖范围内(请先导入农户)")
             continue
         first_row.setdefault(values["household_code"], number)
+        if rows_of is not None:
+            rows_of[values["household_code"]].append(number)
         facts = values["id_number"]
         if values.get("gender") and values["gender"] != facts.gender:
             problems[number]["gender"] = _("性别与身份证号不符")
@@ -502,11 +506,23 @@ def refresh_households(pks: set[int]) -> None:
 
 
 def persons_finish(context: Context) -> dict[int, dict[str, str]]:
+    """Households the file leaves without a head: an error on their first row, or, when bad
+    rows are skipped, on every row of theirs (the engine then imports the file without them)."""
     first_row = context.cache.get("first_row", {})
     if not first_row:
         return {}
-    headless = Household.objects.filter(code__in=list(first_row), head__isnull=True, members_count__gt=0)
-    return {first_row[h.code]: {"relation": _("户%(code)s没有户主") % {"code": h.code}} for h in headless}
+    headless = Household.objects.filter(
+        code__any=list(first_row), head__isnull=True, members_count__gt=0
+    ).values_list("code", flat=True)
+    problems: dict[int, dict[str, str]] = {}
+    rows_of = context.cache.get("rows_of")
+    for code in headless:
+        problems[first_row[code]] = {"relation": _("户%(code)s没有户主") % {"code": code}}
+        for number in rows_of.get(code, ()) if rows_of is not None else ():
+            problems.setdefault(
+                number, {"household_code": _("户%(code)s的户主行有错误,该户成员均未导入") % {"code": code}}
+            )
+    return problems
 
 
 register(

@@ -307,6 +307,26 @@ def test_a_household_without_a_head_is_refused(run, write_csv, person_rows, seed
     ]
 
 
+def test_skipping_bad_rows_skips_the_household_whose_head_row_was_bad(
+    run, write_csv, person_rows, seed_households
+):
+    seed_households(["LS00001", "LS00002"])
+    bad = person_rows("LS00001", 3)
+    bad[0][2] = bad[0][2][:17] + ("0" if bad[0][2][17] != "0" else "1")  # the head's check digit is wrong
+    good = person_rows("LS00002", 2)
+    result = run("persons", write_csv([PERSON_HEADER, *bad, *good]), mode="skip")
+    assert result.status == RunStatus.IMPORTED
+    assert (result.created_count, result.error_rows, result.total_rows) == (2, 3, 5)
+    found = {(row, column) for row, column, _value, _reason in issues(result)}
+    assert (2, "身份证号") in found  # the head's own error
+    assert {(3, "与户主关系"), (4, "户编号")} <= found  # its household's other rows, set aside with it
+    assert not Person.objects.filter(household__code="LS00001").exists()
+    assert Household.objects.get(code="LS00002").members_count == 2
+    assert Household.objects.get(code="LS00002").head is not None
+    assert MemberHistory.objects.count() == 2
+    assert ChangeRecord.objects.filter(content_type__model="person").count() == 2
+
+
 def test_gender_and_birth_date_must_agree_with_the_id_number(
     run, write_csv, person_rows, seed_households, unchanged
 ):
