@@ -52,6 +52,33 @@ def _fields(model: type[models.Model], columns: Sequence[str]) -> list[models.Fi
     return [model._meta.get_field(name) for name in columns]
 
 
+ANALYZE_AFTER = 10_000
+_inserted: dict[str, list[int]] = {}  # table -> [rows inserted since its last ANALYZE, rows then]
+
+
+def _keep_statistics(cursor, table: str, added: int) -> None:
+    """ANALYZE a table this process has grown a lot (PostgreSQL).
+
+    A big import writes into one transaction, which autovacuum cannot see: the planner
+    would go on believing a table that was empty still is, and scan it whole for every
+    batch's lookups (each batch slower than the last). ANALYZE inside the transaction
+    sees its own rows. It runs when the rows added reach the rows the table had at the
+    last count (at least ANALYZE_AFTER), so a table grown from empty to a million is
+    counted about seven times, and a big table not at all.
+    """
+    seen = _inserted.get(table)
+    if seen is None:
+        cursor.execute(
+            "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table]
+        )
+        seen = _inserted[table] = [0, cursor.fetchone()[0]]
+    seen[0] += added
+    if seen[0] >= max(ANALYZE_AFTER, seen[1]):
+        cursor.execute(f"ANALYZE {table}")
+        seen[1] += seen[0]
+        seen[0] = 0
+
+
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert rows (values in ``columns`` order; use attnames like ``household_id`` for foreign keys)."""
     fields = _fields(model, columns)
@@ -71,6 +98,8 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
                     raise ValueError(f"{len(row)} values for {width} columns")
                 copy.write_row(make(row))
                 count += 1
+        with connection.cursor() as cursor:
+            _keep_statistics(cursor.cursor, table, count)
         return count
     placeholders = ", ".join(["%s"] * len(fields))
     prepared = [[_prepare(f, v, for_copy=False) for f, v in zip(fields, row, strict=True)] for row in rows]
