@@ -208,3 +208,42 @@ def test_an_organiser_sets_a_campaign_up_through_the_pages(world, client_for):
         {"name": "x", "address": "y", "region": DEMO_COUNTY, "staff": "nobody-here"},
     )
     assert bad.status_code == 400 and "nobody-here" in bad.content.decode()
+
+
+def test_a_member_cancels_on_the_page_and_others_cannot_see_the_order(world, member, member_of, client_for):
+    order = services.order_place(
+        member=member, item=world.item, slot=world.slots[0], quantity=2, idempotency_key="k"
+    )[0]
+    other = client_for(member_of(world.union))
+    assert other.get(order.get_absolute_url()).status_code == 404
+    before = state()
+    assert other.post(reverse("campaigns:order-cancel", args=[order.pk])).status_code == 404
+    assert state() == before
+
+    response = client_for(member).post(reverse("campaigns:order-cancel", args=[order.pk]), follow=True)
+    assert "订单已取消。" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert world.item.__class__.objects.get(pk=world.item.pk).remaining == 100
+
+
+def test_a_campaign_with_its_window_backwards_is_refused_on_the_page(world, client_for):
+    before = state()
+    response = client_for(world.organizer).post(
+        reverse("campaigns:campaign-edit", args=[world.campaign.pk]),
+        {
+            "organizer": world.federation.pk,
+            "name": "改名",
+            "status": "published",
+            "opens_at": "2030-09-10T08:00",
+            "closes_at": "2030-09-01T18:00",
+            "pickup_closes_at": "2030-09-20T18:00",
+            "per_member_limit": 1,
+            "eligible_organizations": [world.union.pk],
+        },
+    )
+    assert response.status_code == 400
+    assert "预订截止时间必须晚于开始时间" in response.content.decode()
+    assert state() == before
+    world.campaign.refresh_from_db()
+    assert world.campaign.name == "杂粮礼盒预订"
