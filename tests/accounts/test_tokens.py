@@ -60,7 +60,7 @@ def test_token_is_not_shown_again(client_for, user):
     page = client.get(TOKENS).content.decode()
 
     assert raw not in page
-    assert raw.split("_")[2] not in page
+    assert raw.split("_", 2)[2] not in page  # the whole secret (token_urlsafe may itself hold "_")
     assert f"bf_{ApiToken.objects.get(user=user).prefix}_" in page  # the list names it by prefix only
 
 
@@ -80,6 +80,26 @@ def test_token_from_the_page_works_against_the_api(client_for, client, user):
     assert body["username"] == "lisi"
     assert [m["role"] for m in body["memberships"]] == [Role.OFFICE]
     assert ApiToken.objects.get(user=user).last_used_at is not None
+
+
+def test_last_use_is_recorded_to_the_minute_without_a_write_per_call(client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token, raw = services.token_create(user=user, name="ci")
+    assert _me(client, f"Bearer {raw}").status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    with CaptureQueriesContext(connection) as captured:
+        assert _me(client, f"Bearer {raw}").status_code == 200
+    assert not [q for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - services.TOKEN_USE_RESOLUTION)
+    assert _me(client, f"Bearer {raw}").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at > first - services.TOKEN_USE_RESOLUTION
 
 
 def test_forged_secret_is_refused(client, user):
