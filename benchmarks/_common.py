@@ -13,9 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
-def arguments(description: str) -> argparse.Namespace:
+def arguments(description: str, **flags: str) -> argparse.Namespace:
+    """The shared options, plus a boolean ``--name`` for each of ``flags`` (name -> help)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="reduced size, under a minute")
+    for name, text in flags.items():
+        parser.add_argument(f"--{name}", action="store_true", help=text)
     parser.add_argument("--repeat", type=int, default=None, help="timed repetitions (median reported)")
     return parser.parse_args()
 

@@ -29,8 +29,8 @@ from _common import ROOT, arguments, report, setup_django
 
 
 def main() -> None:
-    args = arguments(__doc__)
-    million = "--million" in sys.argv
+    args = arguments(__doc__, million="1,000,000 persons")
+    million = args.million
     persons = 20_000 if args.quick else (1_000_000 if million else 200_000)
     url = setup_django("import_registry")
     import registry_data
