@@ -11,14 +11,13 @@ of the demo county, imports the households first, then times on PostgreSQL, in o
   python-calamine read of the same xlsx;
 - django-import-export importing the same CSV into the same table (what a Django user
   would reach for), when the package is installed (pip install django-import-export);
-- peak memory of a separate `bangfu import persons` process (ru_maxrss).
+- peak memory of a separate `bangfu import persons` process (ru_maxrss), for each file.
 
 Goals (issue 3): CSV import >= 0.3 x raw COPY, xlsx import >= 0.5 x the bare calamine read,
 both >= 10 x django-import-export, peak memory under 500 MB for 1,000,000 rows.
 """
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -115,30 +114,28 @@ def main() -> None:
 
     die_rate = django_import_export_rate(files["persons_csv"], clear_persons)
 
-    clear_persons()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     env = {**os.environ, "DATABASE_URL": url}
-    command = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bangfu.cli",
-            "import",
-            "persons",
-            str(files["persons_csv"]),
-            "--user",
-            "bench",
-            "--show",
-            "0",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=False,
-        capture_output=True,
-    )
-    if command.returncode:
-        sys.exit(command.stdout.decode() + command.stderr.decode())
-    peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+
+    def peak_of_command(path: Path) -> float:
+        """Peak RSS (MB) of a separate `bangfu import persons` process on ``path``."""
+        clear_persons()
+        code = (
+            "import resource, sys; from bangfu.cli import main; status = main(sys.argv[1:]); "
+            "print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(status)"
+        )
+        command = subprocess.run(
+            [sys.executable, "-c", code, "import", "persons", str(path), "--user", "bench", "--show", "0"],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            capture_output=True,
+        )
+        if command.returncode:
+            sys.exit(command.stdout.decode() + command.stderr.decode())
+        return int(command.stdout.decode().split("peak_kb")[-1].split()[0]) / 1024
+
+    peak_mb = peak_of_command(files["persons_csv"])
+    peak_xlsx_mb = peak_of_command(files["persons_xlsx"])
 
     n = info["persons"]
     figures = {
@@ -154,6 +151,7 @@ def main() -> None:
         "xlsx_ratio_to_calamine": round(calamine_seconds / xlsx_seconds, 3),
         "csv_ratio_to_django_import_export": round((n / csv_seconds) / die_rate, 1) if die_rate else None,
         "peak_rss_mb_csv_import": round(peak_mb),
+        "peak_rss_mb_xlsx_import": round(peak_xlsx_mb),
     }
     goals = {
         "csv_ratio_to_copy_min": 0.3,
@@ -165,7 +163,7 @@ def main() -> None:
         figures["csv_ratio_to_copy"] >= 0.3
         and figures["xlsx_ratio_to_calamine"] >= 0.5
         and (die_rate is None or n / csv_seconds >= 10 * die_rate and n / xlsx_seconds >= 10 * die_rate)
-        and peak_mb <= 500
+        and max(peak_mb, peak_xlsx_mb) <= 500
         and die_rate is not None
     )
     report("import_registry", figures, goals, met)

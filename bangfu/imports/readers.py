@@ -17,6 +17,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from django.utils.translation import gettext as _
 from .parsing import Formula
 
 MAX_UNCOMPRESSED = 1 << 30  # 1 GiB of XML inside an xlsx
+# calamine holds a whole sheet in memory (~1 KB per registry row); bigger sheets stream.
+STREAM_ABOVE = 32 * 1024 * 1024  # unpacked bytes of the first sheet
 MAX_RATIO = 200  # a real sheet compresses about 10:1; far more means a zip bomb
 SNIFF = 64 * 1024
 MAX_LINE = 1 << 20  # characters in one line of a CSV: more is junk, not a table
@@ -115,21 +118,35 @@ def _scan_formulas(data: bytes, found: dict[tuple[int, int], Formula]) -> None:
             raise ReadError(_("工作表含有大量公式,请把公式转换为数值(复制后“选择性粘贴为数值”)后再导入。"))
 
 
+@dataclass
+class SheetScan:
+    formulas: dict[tuple[int, int], Formula] = field(default_factory=dict)  # (row, column), 0-based
+    merged_rows: set[int] = field(default_factory=set)  # 0-based rows inside merged cells
+    part: str | None = None  # the first sheet's zip member
+    size: int = 0  # its unpacked size
+
+
 def check_zip(path: Path) -> dict[tuple[int, int], Formula]:
-    """Refuse what is not a workbook or unpacks to far more than it weighs; find the first sheet's formulas.
+    """Refuse what is not a workbook or unpacks to far more than it weighs; the first sheet's formulas."""
+    return scan_xlsx(path).formulas
+
+
+def scan_xlsx(path: Path) -> SheetScan:
+    """Refuse what is not a workbook or unpacks to far more than it weighs; scan the first sheet.
 
     The declared sizes are checked first, so an honest zip bomb is refused without unpacking
     it. Then every member is unpacked once, in chunks, counting what comes out (about 7% of
     calamine's own reading time): a member that unpacks to more than it declared fails its
     checksum and is refused as corrupt before calamine reads anything, and the first sheet
-    is searched for formulas, which calamine would silently read as their cached values.
-    Returns the formula cells of the first sheet as ``{(row, column): Formula}``, 0-based.
+    is searched for formulas, which calamine would silently read as their cached values,
+    and for merged cells (listed after the data, where a streaming read finds them too late).
     """
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise ReadError(_("文件已损坏,不是有效的xlsx文件。")) from error
     bomb = ReadError(_("文件解压后异常庞大(疑似压缩炸弹),已拒绝。"))
+    scan = SheetScan()
     with archive:
         infos = archive.infolist()
         names = {info.filename for info in infos}
@@ -139,20 +156,21 @@ def check_zip(path: Path) -> dict[tuple[int, int], Formula]:
         limit = min(MAX_UNCOMPRESSED, MAX_RATIO * packed)
         if sum(info.file_size for info in infos) > limit:
             raise bomb
-        sheet = _first_sheet_part(archive, names)
-        formulas: dict[tuple[int, int], Formula] = {}
+        scan.part = _first_sheet_part(archive, names)
         unpacked = 0
         try:
             for info in infos:
-                scan = info.filename == sheet
+                scanning = info.filename == scan.part
                 tail = b""
                 with archive.open(info) as member:
                     while chunk := member.read(1 << 20):
                         unpacked += len(chunk)
                         if unpacked > limit:
                             raise bomb
-                        if scan:
-                            _scan_formulas(tail + chunk, formulas)
+                        if scanning:
+                            scan.size += len(chunk)
+                            _scan_formulas(tail + chunk, scan.formulas)
+                            _scan_merged(tail + chunk, scan.merged_rows)
                             tail = chunk[-OVERLAP:]
         except (
             zipfile.BadZipFile,
@@ -163,13 +181,60 @@ def check_zip(path: Path) -> dict[tuple[int, int], Formula]:
             RuntimeError,
         ) as error:
             raise ReadError(_("文件已损坏或加密,不是有效的xlsx文件。")) from error
-    return formulas
+    return scan
+
+
+_MERGE = re.compile(
+    rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\sref\s*=\s*"[A-Z]{1,3}([0-9]{1,7})(?::[A-Z]{1,3}([0-9]{1,7}))?"'
+)
+
+
+def _scan_merged(data: bytes, rows: set[int]) -> None:
+    if b"mergeCell" not in data:
+        return
+    for match in _MERGE.finditer(data):
+        top = int(match.group(1)) - 1
+        bottom = int(match.group(2) or match.group(1)) - 1
+        rows.update(range(top, min(bottom, top + 100_000) + 1))
 
 
 def read_xlsx(path: Path) -> Iterator[Row]:
+    scan = scan_xlsx(path)
+    if scan.part is not None and scan.size > STREAM_ABOVE:
+        yield from _read_xlsx_streaming(path, scan)
+    else:
+        yield from _read_xlsx_calamine(path, scan)
+
+
+def _with_formulas(index: int, cells: list[Any], by_row: dict[int, list[tuple[int, Formula]]]) -> list[Any]:
+    for column, formula in by_row.get(index, ()):
+        if 0 <= column < len(cells):
+            cells[column] = Formula(formula.formula, cells[column])
+    return cells
+
+
+def _formulas_by_row(scan: SheetScan, first_column: int) -> dict[int, list[tuple[int, Formula]]]:
+    by_row: dict[int, list[tuple[int, Formula]]] = {}
+    for (r, c), formula in scan.formulas.items():
+        by_row.setdefault(r, []).append((c - first_column, formula))
+    return by_row
+
+
+def _read_xlsx_streaming(path: Path, scan: SheetScan) -> Iterator[Row]:
+    from . import xlsx_stream
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            by_row = _formulas_by_row(scan, xlsx_stream.first_column(archive, scan.part))
+            for index, cells in xlsx_stream.read_rows(archive, scan.part):
+                yield index + 1, _with_formulas(index, cells, by_row), index in scan.merged_rows
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as error:
+        raise ReadError(_("无法读取Excel文件:%(error)s") % {"error": error}) from error
+
+
+def _read_xlsx_calamine(path: Path, scan: SheetScan) -> Iterator[Row]:
     from python_calamine import CalamineError, CalamineWorkbook
 
-    formulas = check_zip(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
@@ -180,18 +245,11 @@ def read_xlsx(path: Path) -> Iterator[Row]:
     if start is None:  # an empty sheet
         return
     merged_rows = {r for (top, _left), (bottom, _right) in merged for r in range(top, bottom + 1)}
-    first_column = start[1]
-    by_row: dict[int, list[tuple[int, Formula]]] = {}
-    for (r, c), formula in formulas.items():
-        by_row.setdefault(r, []).append((c - first_column, formula))
+    by_row = _formulas_by_row(scan, start[1])
     # calamine yields every row from the sheet's first (empty ones above the table included),
     # each starting at the table's first column.
     for index, row in enumerate(sheet.iter_rows()):
-        cells = list(row)
-        for column, formula in by_row.get(index, ()):
-            if 0 <= column < len(cells):
-                cells[column] = Formula(formula.formula, cells[column])
-        yield index + 1, cells, index in merged_rows
+        yield index + 1, _with_formulas(index, list(row), by_row), index in merged_rows
 
 
 # CSV ----------------------------------------------------------------------------------------------
