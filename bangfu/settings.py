@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bangfu.registry",
     "bangfu.consumption",
     "bangfu.consumption.campaigns",
+    "bangfu.supermarket",
     "bangfu.reports",
     "bangfu.api",
 ]

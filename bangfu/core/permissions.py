@@ -47,6 +47,12 @@ class Cap:
     CAMPAIGN_MANAGE = "campaign.manage"
     CAMPAIGN_ORDER = "campaign.order"
     PICKUP_SCAN = "pickup.scan"
+    SUPERMARKET_VIEW = "supermarket.view"
+    SUPERMARKET_MANAGE = "supermarket.manage"
+    SUPERMARKET_COUNTER = "supermarket.counter"
+    DONATION_RECORD = "donation.record"
+    POINTS_AWARD = "points.award"
+    DELIVERY_REQUEST = "delivery.request"
 
 
 ALL = frozenset(v for k, v in vars(Cap).items() if k.isupper())
@@ -72,9 +78,24 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.QUOTA_MANAGE,
             Cap.CAMPAIGN_MANAGE,
             Cap.PICKUP_SCAN,
+            Cap.SUPERMARKET_VIEW,
+            Cap.SUPERMARKET_MANAGE,
+            Cap.DONATION_RECORD,
+            Cap.POINTS_AWARD,
+            Cap.DELIVERY_REQUEST,
         }
     ),
-    Role.CADRE: frozenset(_READ | {Cap.SENSITIVE_REVEAL, Cap.REGISTRY_VIEW, Cap.REGISTRY_EDIT}),
+    Role.CADRE: frozenset(
+        _READ
+        | {
+            Cap.SENSITIVE_REVEAL,
+            Cap.REGISTRY_VIEW,
+            Cap.REGISTRY_EDIT,
+            Cap.SUPERMARKET_VIEW,
+            Cap.POINTS_AWARD,
+            Cap.DELIVERY_REQUEST,
+        }
+    ),
     Role.BUYER: frozenset(
         _READ
         | {
@@ -88,8 +109,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.SUPPLIER: frozenset(_READ | {Cap.CONSUMPTION_VIEW, Cap.PRODUCT_MANAGE, Cap.PICKUP_SCAN}),
     Role.MEMBER: frozenset({Cap.DASHBOARD_VIEW, Cap.JOB_VIEW, Cap.CAMPAIGN_ORDER}),
-    Role.STORE_KEEPER: frozenset(_READ | {Cap.REGISTRY_VIEW}),
-    Role.LEADER: frozenset(_READ | {Cap.USER_VIEW, Cap.EXPORT, Cap.REGISTRY_VIEW, Cap.CONSUMPTION_VIEW}),
+    Role.STORE_KEEPER: frozenset(
+        _READ
+        | {
+            Cap.REGISTRY_VIEW,
+            Cap.SUPERMARKET_VIEW,
+            Cap.SUPERMARKET_COUNTER,
+            Cap.DONATION_RECORD,
+            Cap.DELIVERY_REQUEST,
+        }
+    ),
+    Role.LEADER: frozenset(
+        _READ
+        | {Cap.USER_VIEW, Cap.EXPORT, Cap.REGISTRY_VIEW, Cap.CONSUMPTION_VIEW, Cap.SUPERMARKET_VIEW}
+    ),
     Role.AUDITOR: frozenset(
         _READ
         | {
@@ -99,6 +132,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.EXPORT,
             Cap.REGISTRY_VIEW,
             Cap.CONSUMPTION_VIEW,
+            Cap.SUPERMARKET_VIEW,
         }
     ),
 }
