@@ -3,7 +3,7 @@
     python tools/po_fill.py --list           # print untranslated msgids, one per line
     python tools/po_fill.py < pairs.tsv      # fill from lines "msgid<TAB>msgstr"
 
-Only single-line, non-plural entries are handled; anything else is reported.
+Non-plural entries only (plural ones are few: edit them by hand).
 Run `make compile-messages` afterwards.
 """
 
@@ -12,8 +12,12 @@ import sys
 from pathlib import Path
 
 PO = Path(__file__).resolve().parent.parent / "bangfu" / "locale" / "en" / "LC_MESSAGES" / "django.po"
-FUZZY = re.compile(r'^#, fuzzy\n(?:#\| .*\n)*(msgid "(?:[^"\\]|\\.)+"\n)msgstr ".*"\n', re.MULTILINE)
-ENTRY = re.compile(r'^msgid "((?:[^"\\]|\\.)+)"\nmsgstr ""\n(?!")', re.MULTILINE)
+FUZZY = re.compile(
+    r'^#, fuzzy\n(?:#\| .*\n)*(msgid (?:"(?:[^"\\]|\\.)*"\n)+)msgstr (?:".*"\n)+', re.MULTILINE
+)
+# msgid on one line, or wrapped: msgid "" followed by one quoted line per piece
+ENTRY = re.compile(r'^msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n(?!")', re.MULTILINE)
+PIECE = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def escape(text: str) -> str:
@@ -27,7 +31,9 @@ def main() -> int:
     PO.write_text(text, encoding="utf-8")
     if sys.argv[1:] == ["--list"]:
         for match in ENTRY.finditer(text):
-            print(match.group(1))
+            msgid = "".join(PIECE.findall(match.group(1)))
+            if msgid:
+                print(msgid)
         return 0
     pairs = {}
     for line in sys.stdin.read().splitlines():
@@ -36,9 +42,9 @@ def main() -> int:
             pairs[escape(msgid)] = escape(msgstr)
 
     def fill(match: re.Match) -> str:
-        msgid = match.group(1)
+        msgid = "".join(PIECE.findall(match.group(1)))
         if msgid in pairs and pairs[msgid]:
-            return f'msgid "{msgid}"\nmsgstr "{pairs.pop(msgid)}"\n'
+            return f'msgid {match.group(1)}msgstr "{pairs.pop(msgid)}"\n'
         return match.group(0)
 
     PO.write_text(ENTRY.sub(fill, text), encoding="utf-8")

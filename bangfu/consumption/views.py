@@ -25,6 +25,7 @@ from bangfu.core.views import (
 )
 
 from . import listings, selectors, services
+from .campaigns import selectors as campaign_selectors
 from .forms import (
     CertificationForm,
     DeclarationForm,
@@ -129,6 +130,7 @@ class SupplierDetailView(ConsumptionDetailView):
             certifications=list(supplier.certifications.order_by("-valid_to")),
             purchases=list(purchases[:20]),
             purchase_count=purchases.count(),
+            demand=campaign_selectors.supplier_demand(supplier=supplier),
             links=list(
                 supplier.household_links.select_related("household").order_by("-year", "household__code")
             ),

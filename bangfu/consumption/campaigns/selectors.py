@@ -134,3 +134,34 @@ def sites_for_staff(*, user) -> QuerySet[PickupSite]:
     return scope(
         PickupSite.objects.filter(staff=user).select_related("campaign"), user, Cap.PICKUP_SCAN
     ).order_by("campaign_id", "pk")
+
+
+# Suppliers -------------------------------------------------------------------------------------------
+
+
+def supplier_demand(*, supplier) -> list[dict]:
+    """What campaigns ask of a supplier: per package holding its products, the boxes ordered
+    and collected (cancelled orders left out) and the units of each product they take."""
+    from .models import CampaignItemLine
+
+    lines = (
+        CampaignItemLine.objects.filter(product__supplier=supplier)
+        .select_related("item__campaign", "product")
+        .annotate(
+            ordered=Sum("item__orders__quantity", filter=~Q(item__orders__status=OrderStatus.CANCELLED)),
+            collected=Sum("item__orders__quantity", filter=Q(item__orders__status=OrderStatus.COLLECTED)),
+        )
+        .order_by("-item__campaign__opens_at", "item_id", "pk")
+    )
+    return [
+        {
+            "campaign": line.item.campaign,
+            "item": line.item,
+            "product": line.product,
+            "per_box": line.quantity,
+            "boxes_ordered": line.ordered or 0,
+            "boxes_collected": line.collected or 0,
+            "units_ordered": (line.ordered or 0) * line.quantity,
+        }
+        for line in lines
+    ]
