@@ -74,6 +74,14 @@ SUPPLIER_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
 PRODUCT_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE, Role.SUPPLIER)
 PURCHASE_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER)
 QUOTA_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
+SUPERMARKET_READERS = _everyone(
+    Role.ADMIN, Role.OFFICE, Role.CADRE, Role.STORE_KEEPER, Role.LEADER, Role.AUDITOR
+)
+SUPERMARKET_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
+SUPERMARKET_COUNTER = _everyone(Role.ADMIN, Role.OFFICE, Role.STORE_KEEPER)  # keepers: their own stores
+DONATION_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.STORE_KEEPER)
+POINTS_AWARDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
+DELIVERY_REQUESTERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.STORE_KEEPER)
 
 # URL name -> the roles that may reach it. Written out by hand on purpose: it restates
 # bangfu.core.permissions for each page, so a change to either shows up here.
@@ -158,6 +166,41 @@ EXPECTED: dict[str, frozenset[str]] = {
     "consumption:quota-edit": QUOTA_MANAGERS,
     "consumption:declaration-create": PURCHASE_RECORDERS,
     "consumption:reach": CONSUMPTION_READERS,
+    "supermarket:store-list": SUPERMARKET_READERS,
+    "supermarket:store-detail": SUPERMARKET_READERS,
+    "supermarket:store-create": SUPERMARKET_MANAGERS,
+    "supermarket:store-edit": SUPERMARKET_MANAGERS,
+    "supermarket:counter": SUPERMARKET_COUNTER,
+    "supermarket:stock-move": SUPERMARKET_COUNTER,
+    "supermarket:stocktake": SUPERMARKET_COUNTER,
+    "supermarket:stocktake-detail": SUPERMARKET_READERS,
+    "supermarket:enrolment-create": SUPERMARKET_MANAGERS,
+    "supermarket:enrolment-list": SUPERMARKET_READERS,
+    "supermarket:account-detail": SUPERMARKET_READERS,
+    "supermarket:meeting-list": SUPERMARKET_READERS,
+    "supermarket:meeting-create": POINTS_AWARDERS,
+    "supermarket:meeting-detail": SUPERMARKET_READERS,
+    "supermarket:meeting-score": POINTS_AWARDERS,
+    "supermarket:meeting-step": POINTS_AWARDERS,
+    "supermarket:item-list": SUPERMARKET_READERS,
+    "supermarket:item-detail": SUPERMARKET_READERS,
+    "supermarket:item-create": SUPERMARKET_MANAGERS,
+    "supermarket:item-edit": SUPERMARKET_MANAGERS,
+    "supermarket:donation-list": SUPERMARKET_READERS,
+    "supermarket:donation-create": DONATION_RECORDERS,
+    "supermarket:donation-detail": SUPERMARKET_READERS,
+    "supermarket:honour-board": EVERYONE,  # public: donors who agreed to be shown
+    "supermarket:honour-store": EVERYONE,
+    "supermarket:move-list": SUPERMARKET_READERS,
+    "supermarket:redemption-list": SUPERMARKET_READERS,
+    "supermarket:redemption-detail": SUPERMARKET_READERS,
+    "supermarket:delivery-list": SUPERMARKET_READERS,
+    "supermarket:delivery-create": DELIVERY_REQUESTERS,
+    "supermarket:delivery-detail": SUPERMARKET_READERS,
+    "supermarket:delivery-step": SUPERMARKET_COUNTER,
+    "supermarket:trip-create": SUPERMARKET_COUNTER,
+    "supermarket:trip-detail": SUPERMARKET_READERS,
+    "supermarket:figures": SUPERMARKET_READERS,
 }
 
 # How an allowed request is made and answered, where it is not "GET -> 200":
@@ -250,6 +293,7 @@ class World:
     runs: dict[str, ImportRun] = field(default_factory=dict)  # checked dry runs with a bad row
     media: Path | None = None
     campaigns: dict[str, object] = field(default_factory=dict)  # a campaign open to every role user
+    supermarket: dict[str, object] = field(default_factory=dict)  # a store kept by the keeper role user
     consumption: dict[str, object] = field(
         default_factory=dict
     )  # in the demo county, reachable by every role
@@ -360,6 +404,13 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         far_consumption = _consumption(far, other, far_household)
         world.outside.update({f"consumption.{key}": value for key, value in far_consumption.items()})
         world.campaigns = _campaign_world(home, county, users)
+        world.supermarket = _supermarket_world(
+            home, Region.objects.get(code=DEMO_TOWNSHIP), world.household, users[Role.STORE_KEEPER]
+        )
+        far_store = _supermarket_world(
+            far, Region.objects.get(code=OTHER_COUNTY_VILLAGE), far_household, None
+        )
+        world.outside.update({f"supermarket.{key}": value for key, value in far_store.items()})
         far_campaign = _campaign_world(
             far, other, {Role.MEMBER: _user("matrix-far-member", Role.MEMBER, far, OTHER_COUNTY)}
         )
@@ -450,6 +501,119 @@ def _consumption_kwargs(name: str, objects: dict) -> dict | None:
     return {"pk": objects[keys[name]].pk} if name in keys else None
 
 
+def _supermarket_world(organization: Organization, region: Region, household: Household, keeper) -> dict:
+    """A store in ``region`` kept by ``keeper``, a catalogue item, ``household`` enrolled with
+    points, a donation, a redemption, a stock-take, a meeting, a trip and a delivery request."""
+    from bangfu.supermarket import services as supermarket
+
+    store = supermarket.store_create(
+        actor=None,
+        name=f"{region.name}爱心超市",
+        region=region,
+        organization=organization,
+        opened_on=datetime.date(2018, 3, 1),
+        keepers=[keeper] if keeper else [],
+    )
+    item = supermarket.item_create(
+        actor=None,
+        region=Region.objects.get(code=region.code[:6].ljust(12, "0")),
+        name="大米",
+        category="grain_oil",
+        unit="袋",
+        points_price=10,
+        reference_value="10.00",
+    )
+    supermarket.enrolment_create(actor=None, store=store, household=household, reason="矩阵测试")
+    supermarket.points_opening(actor=None, household=household, points=100, date=datetime.date(2024, 1, 1))
+    donation = supermarket.donation_record(
+        actor=None,
+        store=store,
+        donor_kind="person",
+        donor_name="周耀伟",
+        show_on_board=True,
+        date=datetime.date(2024, 1, 2),
+        lines=[supermarket.DonationLineInput(item=item, quantity=20, value="200.00")],
+    )
+    redemption = supermarket.redemption_create(
+        actor=None, store=store, household=household, lines=[supermarket.BasketLine(item=item, quantity=1)]
+    )
+    stocktake = supermarket.stocktake_record(actor=None, store=store, counts={item: 19})
+    meeting = supermarket.meeting_create(
+        actor=None, store=store, region=household.region, held_on=datetime.date(2024, 1, 3)
+    )
+    trip = supermarket.trip_create(actor=None, store=store, date=datetime.date(2024, 1, 4), staff="王师傅")
+    delivery = supermarket.delivery_request_create(
+        actor=None, store=store, household=household, lines=[supermarket.BasketLine(item=item, quantity=1)]
+    )
+    return {
+        "store": store,
+        "item": item,
+        "household": household,
+        "donation": donation,
+        "redemption": redemption,
+        "stocktake": stocktake,
+        "meeting": meeting,
+        "trip": trip,
+        "delivery": delivery,
+    }
+
+
+def _supermarket_kwargs(name: str, objects: dict) -> dict | None:
+    if not name.startswith("supermarket:"):
+        return None
+    keys = {
+        "store-detail": "store",
+        "store-edit": "store",
+        "counter": "store",
+        "stock-move": "store",
+        "stocktake": "store",
+        "enrolment-create": "store",
+        "meeting-create": "store",
+        "delivery-create": "store",
+        "trip-create": "store",
+        "honour-store": "store",
+        "item-detail": "item",
+        "item-edit": "item",
+        "donation-detail": "donation",
+        "stocktake-detail": "stocktake",
+        "account-detail": "household",
+        "meeting-detail": "meeting",
+        "meeting-score": "meeting",
+        "meeting-step": "meeting",
+        "redemption-detail": "redemption",
+        "delivery-detail": "delivery",
+        "delivery-step": "delivery",
+        "trip-detail": "trip",
+    }
+    short = name.split(":", 1)[1]
+    if short == "honour-board":
+        return {"code": objects["store"].region_code[:6].ljust(12, "0")}
+    return {"pk": objects[keys[short]].pk} if short in keys else {}
+
+
+def _fieldwork(organization: Organization, village: str, users: dict[str, User]) -> dict:
+    """A team sent by ``organization`` to ``village``; the cadre user (if given) is a member."""
+    from bangfu.fieldwork import services as fieldwork
+
+    start = datetime.date(2025, 1, 6)
+    team = fieldwork.team_create(
+        actor=None, region=Region.objects.get(code=village), organization=organization, starts_on=start
+    )
+    cadre = users.get(Role.CADRE) or _user(f"matrix-cadre-{village}", Role.CADRE, organization, village)
+    member = fieldwork.member_add(actor=None, team=team, user=cadre, role="leader", starts_on=start)
+    return {"team": team, "member": member}
+
+
+def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
+    keys = {
+        "fieldwork:team-detail": "team",
+        "fieldwork:team-edit": "team",
+        "fieldwork:member-add": "team",
+        "fieldwork:member-end": "member",
+    }
+    return {"pk": objects[keys[name]].pk} if name in keys else None
+
+
 def _campaign_world(organization: Organization, region: Region, users: dict[str, User]) -> dict:
     """An open campaign of a union in ``region`` for the members of ``organization``, an order
     of each ordering user, and a pickup site whose staff are the users that may scan."""
@@ -525,6 +689,9 @@ def _campaign_kwargs(name: str, role: str, objects: dict) -> dict | None:
 
 
 def _kwargs(name: str, role: str, world: World) -> dict:
+    supermarket = _supermarket_kwargs(name, world.supermarket)
+    if supermarket is not None:
+        return supermarket
     """URL keyword arguments naming an object inside the scope of ``role``'s user."""
     campaign = _campaign_kwargs(name, role, world.campaigns)
     if campaign is not None:
@@ -560,6 +727,19 @@ def _kwargs(name: str, role: str, world: World) -> dict:
 
 
 def _outside_kwargs(name: str, world: World) -> dict:
+    if name in ("supermarket:honour-board", "supermarket:honour-store"):
+        # Public pages have no scope: the object "outside" is one that does not exist.
+        return {"code": "999999000000"} if name == "supermarket:honour-board" else {"pk": 0}
+    supermarket = _supermarket_kwargs(
+        name,
+        {
+            key.split(".", 1)[1]: value
+            for key, value in world.outside.items()
+            if key.startswith("supermarket.")
+        },
+    )
+    if supermarket is not None:
+        return supermarket
     """URL keyword arguments naming an object outside every role user's scope (or not theirs)."""
     campaign = _campaign_kwargs(
         name,

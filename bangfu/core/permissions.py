@@ -80,6 +80,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.PICKUP_SCAN,
             Cap.SUPERMARKET_VIEW,
             Cap.SUPERMARKET_MANAGE,
+            Cap.SUPERMARKET_COUNTER,
             Cap.DONATION_RECORD,
             Cap.POINTS_AWARD,
             Cap.DELIVERY_REQUEST,
@@ -120,8 +121,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.LEADER: frozenset(
-        _READ
-        | {Cap.USER_VIEW, Cap.EXPORT, Cap.REGISTRY_VIEW, Cap.CONSUMPTION_VIEW, Cap.SUPERMARKET_VIEW}
+        _READ | {Cap.USER_VIEW, Cap.EXPORT, Cap.REGISTRY_VIEW, Cap.CONSUMPTION_VIEW, Cap.SUPERMARKET_VIEW}
     ),
     Role.AUDITOR: frozenset(
         _READ

@@ -28,6 +28,16 @@ def _append_only(*args, **kwargs):
     raise ValueError("stock movements are append-only: record a correcting movement instead")
 
 
+def _ancestors_q(field: str, prefixes: list[str]) -> Q:
+    """Rows whose region is at or above one of ``prefixes``: a county's catalogue serves its villages."""
+    codes = set()
+    for prefix in collapse(prefixes):
+        for length in (2, 4, 6, 9, 12):
+            if length <= len(prefix):
+                codes.add(prefix[:length].ljust(12, "0"))
+    return Q(**{f"{field}__in": sorted(codes)})
+
+
 class StoreStatus(models.TextChoices):
     OPERATING = "operating", _("运营中")
     SUSPENDED = "suspended", _("暂停")
@@ -77,6 +87,11 @@ class Store(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("supermarket:store-detail", args=[self.pk])
 
+    @staticmethod
+    def scope_query(prefixes: list[str]) -> Q:
+        """Stores in the scope, and the township store that serves a village user's village."""
+        return prefix_q("region_code", prefixes) | _ancestors_q("region_code", prefixes)
+
 
 class ItemCategory(models.TextChoices):
     GRAIN_OIL = "grain_oil", _("粮油")
@@ -86,16 +101,6 @@ class ItemCategory(models.TextChoices):
     APPLIANCE = "appliance", _("小家电")
     STUDY = "study", _("学习用品")
     OTHER = "other", _("其他")
-
-
-def _ancestors_q(field: str, prefixes: list[str]) -> Q:
-    """Rows whose region is at or above one of ``prefixes``: a county's catalogue serves its villages."""
-    codes = set()
-    for prefix in collapse(prefixes):
-        for length in (2, 4, 6, 9, 12):
-            if length <= len(prefix):
-                codes.add(prefix[:length].ljust(12, "0"))
-    return Q(**{f"{field}__in": sorted(codes)})
 
 
 class Item(models.Model):
