@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "bangfu.consumption",
     "bangfu.consumption.campaigns",
     "bangfu.supermarket",
+    "bangfu.fieldwork",
     "bangfu.reports",
     "bangfu.api",
 ]

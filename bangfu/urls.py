@@ -23,6 +23,7 @@ urlpatterns = [
     path("imports/", include("bangfu.imports.urls")),
     path("campaigns/", include("bangfu.consumption.campaigns.urls")),
     path("consumption/", include("bangfu.consumption.urls")),
+    path("fieldwork/", include("bangfu.fieldwork.urls")),
     path("supermarket/", include("bangfu.supermarket.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -74,6 +74,8 @@ SUPPLIER_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
 PRODUCT_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE, Role.SUPPLIER)
 PURCHASE_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER)
 QUOTA_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
+FIELDWORK_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.LEADER, Role.AUDITOR)
+TEAM_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
 SUPERMARKET_READERS = _everyone(
     Role.ADMIN, Role.OFFICE, Role.CADRE, Role.STORE_KEEPER, Role.LEADER, Role.AUDITOR
 )
@@ -166,6 +168,12 @@ EXPECTED: dict[str, frozenset[str]] = {
     "consumption:quota-edit": QUOTA_MANAGERS,
     "consumption:declaration-create": PURCHASE_RECORDERS,
     "consumption:reach": CONSUMPTION_READERS,
+    "fieldwork:team-list": FIELDWORK_READERS,
+    "fieldwork:team-create": TEAM_MANAGERS,
+    "fieldwork:team-detail": FIELDWORK_READERS,
+    "fieldwork:team-edit": TEAM_MANAGERS,
+    "fieldwork:member-add": TEAM_MANAGERS,
+    "fieldwork:member-end": TEAM_MANAGERS,
     "supermarket:store-list": SUPERMARKET_READERS,
     "supermarket:store-detail": SUPERMARKET_READERS,
     "supermarket:store-create": SUPERMARKET_MANAGERS,
@@ -293,6 +301,7 @@ class World:
     runs: dict[str, ImportRun] = field(default_factory=dict)  # checked dry runs with a bad row
     media: Path | None = None
     campaigns: dict[str, object] = field(default_factory=dict)  # a campaign open to every role user
+    fieldwork: dict[str, object] = field(default_factory=dict)  # a team in a village of the demo county
     supermarket: dict[str, object] = field(default_factory=dict)  # a store kept by the keeper role user
     consumption: dict[str, object] = field(
         default_factory=dict
@@ -415,6 +424,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             far, other, {Role.MEMBER: _user("matrix-far-member", Role.MEMBER, far, OTHER_COUNTY)}
         )
         world.outside.update({f"campaigns.{key}": value for key, value in far_campaign.items()})
+        world.fieldwork = _fieldwork(home, DEMO_VILLAGE, users)
+        world.outside.update(
+            {f"fieldwork.{key}": value for key, value in _fieldwork(far, OTHER_COUNTY_VILLAGE, {}).items()}
+        )
         for role, user in users.items():
             world.jobs[role] = _job(user, media, role)
             world.tokens[role] = accounts.token_create(user=user, name=f"matrix {role}")[0]
@@ -614,6 +627,29 @@ def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
     return {"pk": objects[keys[name]].pk} if name in keys else None
 
 
+def _fieldwork(organization: Organization, village: str, users: dict[str, User]) -> dict:
+    """A team sent by ``organization`` to ``village``; the cadre user (if given) is a member."""
+    from bangfu.fieldwork import services as fieldwork
+
+    start = datetime.date(2025, 1, 6)
+    team = fieldwork.team_create(
+        actor=None, region=Region.objects.get(code=village), organization=organization, starts_on=start
+    )
+    cadre = users.get(Role.CADRE) or _user(f"matrix-cadre-{village}", Role.CADRE, organization, village)
+    member = fieldwork.member_add(actor=None, team=team, user=cadre, role="leader", starts_on=start)
+    return {"team": team, "member": member}
+
+
+def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
+    keys = {
+        "fieldwork:team-detail": "team",
+        "fieldwork:team-edit": "team",
+        "fieldwork:member-add": "team",
+        "fieldwork:member-end": "member",
+    }
+    return {"pk": objects[keys[name]].pk} if name in keys else None
+
+
 def _campaign_world(organization: Organization, region: Region, users: dict[str, User]) -> dict:
     """An open campaign of a union in ``region`` for the members of ``organization``, an order
     of each ordering user, and a pickup site whose staff are the users that may scan."""
@@ -702,6 +738,9 @@ def _kwargs(name: str, role: str, world: World) -> dict:
     consumption = _consumption_kwargs(name, world.consumption)
     if consumption is not None:
         return consumption
+    fieldwork = _fieldwork_kwargs(name, world.fieldwork)
+    if fieldwork is not None:
+        return fieldwork
     return {
         "registry:household-detail": {"pk": household.pk},
         "registry:household-edit": {"pk": household.pk},
@@ -756,6 +795,11 @@ def _outside_kwargs(name: str, world: World) -> dict:
     )
     if consumption is not None:
         return consumption
+    fieldwork = _fieldwork_kwargs(
+        name, {key.split(".", 1)[1]: value for key, value in outside.items() if key.startswith("fieldwork.")}
+    )
+    if fieldwork is not None:
+        return fieldwork
     return {
         "registry:household-detail": {"pk": household},
         "registry:household-edit": {"pk": household},

@@ -53,6 +53,11 @@ class Cap:
     DONATION_RECORD = "donation.record"
     POINTS_AWARD = "points.award"
     DELIVERY_REQUEST = "delivery.request"
+    FIELDWORK_VIEW = "fieldwork.view"
+    TEAM_MANAGE = "team.manage"
+    ATTENDANCE_CHECKIN = "attendance.checkin"
+    LEAVE_APPROVE = "leave.approve"
+    VISIT_RECORD = "visit.record"
 
 
 ALL = frozenset(v for k, v in vars(Cap).items() if k.isupper())
@@ -84,6 +89,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.DONATION_RECORD,
             Cap.POINTS_AWARD,
             Cap.DELIVERY_REQUEST,
+            Cap.FIELDWORK_VIEW,
+            Cap.TEAM_MANAGE,
+            Cap.LEAVE_APPROVE,
+            Cap.VISIT_RECORD,
         }
     ),
     Role.CADRE: frozenset(
@@ -95,6 +104,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.SUPERMARKET_VIEW,
             Cap.POINTS_AWARD,
             Cap.DELIVERY_REQUEST,
+            Cap.FIELDWORK_VIEW,
+            Cap.ATTENDANCE_CHECKIN,
+            Cap.VISIT_RECORD,
         }
     ),
     Role.BUYER: frozenset(
@@ -121,7 +133,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.LEADER: frozenset(
-        _READ | {Cap.USER_VIEW, Cap.EXPORT, Cap.REGISTRY_VIEW, Cap.CONSUMPTION_VIEW, Cap.SUPERMARKET_VIEW}
+        _READ
+        | {
+            Cap.USER_VIEW,
+            Cap.EXPORT,
+            Cap.REGISTRY_VIEW,
+            Cap.CONSUMPTION_VIEW,
+            Cap.SUPERMARKET_VIEW,
+            Cap.FIELDWORK_VIEW,
+        }
     ),
     Role.AUDITOR: frozenset(
         _READ
@@ -133,6 +153,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_VIEW,
             Cap.CONSUMPTION_VIEW,
             Cap.SUPERMARKET_VIEW,
+            Cap.FIELDWORK_VIEW,
         }
     ),
 }

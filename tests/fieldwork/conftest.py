@@ -1,0 +1,67 @@
+"""Fixtures for fieldwork: a team in a village of the demo county, one outside it."""
+
+import datetime
+from contextlib import contextmanager
+
+import pytest
+
+from bangfu.accounts.models import OrganizationKind
+from bangfu.audit.models import ChangeRecord
+from bangfu.core.permissions import Role
+from bangfu.fieldwork import models, services
+from tests.conftest import DEMO_COUNTY, DEMO_VILLAGE, OTHER_COUNTY
+
+SECOND_VILLAGE = "410423101002"
+FAR_VILLAGE = "410402001001"  # a village of 新华区, outside the demo county
+START = datetime.date(2025, 1, 6)  # a Monday
+
+
+def counted_models():
+    names = ["Team", "TeamMember", "CheckIn", "Leave", "Visit", "VisitPhoto", "Need"]
+    return [getattr(models, name) for name in names if hasattr(models, name)] + [ChangeRecord]
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in counted_models()}
+
+
+@pytest.fixture
+def unchanged():
+    """``with unchanged(): ...`` fails unless the block leaves every fieldwork and audit table as it was."""
+
+    @contextmanager
+    def check():
+        before = row_counts()
+        yield
+        assert row_counts() == before
+
+    return check
+
+
+class World:
+    def __init__(self, make_org, make_user, region):
+        self.sender = make_org(name="县总工会", kind=OrganizationKind.UNION)
+        self.office = make_user(Role.OFFICE, DEMO_COUNTY, username="office")
+        self.cadre = make_user(Role.CADRE, DEMO_VILLAGE, username="cadre")
+        self.leader = make_user(Role.CADRE, DEMO_VILLAGE, username="leader")
+        self.outsider = make_user(Role.OFFICE, OTHER_COUNTY, username="far-office")
+        self.team = services.team_create(
+            actor=None, region=region(DEMO_VILLAGE), organization=self.sender, starts_on=START
+        )
+        self.second = services.team_create(
+            actor=None, region=region(SECOND_VILLAGE), organization=self.sender, starts_on=START
+        )
+        self.far = services.team_create(
+            actor=None, region=region(FAR_VILLAGE), organization=self.sender, starts_on=START
+        )
+        self.member = services.member_add(
+            actor=None, team=self.team, user=self.cadre, role=models.TeamRole.MEMBER, starts_on=START
+        )
+        self.head = services.member_add(
+            actor=None, team=self.team, user=self.leader, role=models.TeamRole.LEADER, starts_on=START
+        )
+
+
+@pytest.fixture
+def world(make_org, make_user, region):
+    return World(make_org, make_user, region)
