@@ -627,29 +627,6 @@ def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
     return {"pk": objects[keys[name]].pk} if name in keys else None
 
 
-def _fieldwork(organization: Organization, village: str, users: dict[str, User]) -> dict:
-    """A team sent by ``organization`` to ``village``; the cadre user (if given) is a member."""
-    from bangfu.fieldwork import services as fieldwork
-
-    start = datetime.date(2025, 1, 6)
-    team = fieldwork.team_create(
-        actor=None, region=Region.objects.get(code=village), organization=organization, starts_on=start
-    )
-    cadre = users.get(Role.CADRE) or _user(f"matrix-cadre-{village}", Role.CADRE, organization, village)
-    member = fieldwork.member_add(actor=None, team=team, user=cadre, role="leader", starts_on=start)
-    return {"team": team, "member": member}
-
-
-def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
-    keys = {
-        "fieldwork:team-detail": "team",
-        "fieldwork:team-edit": "team",
-        "fieldwork:member-add": "team",
-        "fieldwork:member-end": "member",
-    }
-    return {"pk": objects[keys[name]].pk} if name in keys else None
-
-
 def _campaign_world(organization: Organization, region: Region, users: dict[str, User]) -> dict:
     """An open campaign of a union in ``region`` for the members of ``organization``, an order
     of each ordering user, and a pickup site whose staff are the users that may scan."""
