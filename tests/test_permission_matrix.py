@@ -76,6 +76,8 @@ PURCHASE_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER)
 QUOTA_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
 FIELDWORK_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.LEADER, Role.AUDITOR)
 TEAM_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
+ATTENDANCE_USERS = _everyone(Role.ADMIN, Role.CADRE)
+LEAVE_DECIDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
 SUPERMARKET_READERS = _everyone(
     Role.ADMIN, Role.OFFICE, Role.CADRE, Role.STORE_KEEPER, Role.LEADER, Role.AUDITOR
 )
@@ -174,6 +176,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "fieldwork:team-edit": TEAM_MANAGERS,
     "fieldwork:member-add": TEAM_MANAGERS,
     "fieldwork:member-end": TEAM_MANAGERS,
+    "fieldwork:checkin": ATTENDANCE_USERS,
+    "fieldwork:leave-list": FIELDWORK_READERS,
+    "fieldwork:leave-request": ATTENDANCE_USERS,
+    "fieldwork:leave-decide": LEAVE_DECIDERS,  # the cadre user leads the team
+    "fieldwork:compliance": FIELDWORK_READERS,
     "supermarket:store-list": SUPERMARKET_READERS,
     "supermarket:store-detail": SUPERMARKET_READERS,
     "supermarket:store-create": SUPERMARKET_MANAGERS,
@@ -614,7 +621,14 @@ def _fieldwork(organization: Organization, village: str, users: dict[str, User])
     )
     cadre = users.get(Role.CADRE) or _user(f"matrix-cadre-{village}", Role.CADRE, organization, village)
     member = fieldwork.member_add(actor=None, team=team, user=cadre, role="leader", starts_on=start)
-    return {"team": team, "member": member}
+    other = fieldwork.member_add(
+        actor=None,
+        team=team,
+        user=_user(f"matrix-member-{village}", Role.CADRE, organization, village),
+        starts_on=start,
+    )
+    leave = fieldwork.leave_request(actor=None, member=other, starts_on=start, ends_on=start, reason="矩阵")
+    return {"team": team, "member": member, "leave": leave}
 
 
 def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
@@ -623,6 +637,7 @@ def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
         "fieldwork:team-edit": "team",
         "fieldwork:member-add": "team",
         "fieldwork:member-end": "member",
+        "fieldwork:leave-decide": "leave",
     }
     return {"pk": objects[keys[name]].pk} if name in keys else None
 

@@ -14,4 +14,7 @@ class FieldworkConfig(AppConfig):
         section = _("驻村工作")
         add(
             NavItem(section, _("驻村工作队"), "fieldwork:team-list", Cap.FIELDWORK_VIEW, order=500),
+            NavItem(section, _("驻村签到"), "fieldwork:checkin", Cap.ATTENDANCE_CHECKIN, order=505),
+            NavItem(section, _("五天四夜考勤"), "fieldwork:compliance", Cap.FIELDWORK_VIEW, order=510),
+            NavItem(section, _("请假"), "fieldwork:leave-list", Cap.FIELDWORK_VIEW, order=515),
         )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.scoping import prefix_q
 
-from .models import Team
+from .models import Leave, LeaveStatus, Team
 
 
 def by_prefix(field: str):
@@ -44,3 +44,15 @@ class TeamFilterSet(django_filters.FilterSet):
         today = timezone.localdate()
         active = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         return queryset.filter(active) if value else queryset.exclude(active)
+
+
+class LeaveFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=LeaveStatus.choices)
+    region = django_filters.CharFilter(label=_("区划代码"), method="by_region")
+    starts_on = django_filters.DateFromToRangeFilter(label=_("请假开始日期"))
+
+    class Meta:
+        model = Leave
+        fields = ["status", "region", "starts_on"]
+
+    by_region = by_prefix("region_code")

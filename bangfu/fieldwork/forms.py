@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -86,3 +87,110 @@ class MemberEndForm(BootstrapMixin, forms.Form):
 
     def save(self, *, actor):
         return services.member_end(actor=actor, member=self.member, **self.cleaned_data)
+
+
+# Attendance --------------------------------------------------------------------------------------
+
+
+class LocationFields(forms.Form):
+    """Filled by the page's script from the browser's geolocation; absent without it."""
+
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    accuracy = forms.FloatField(required=False, widget=forms.HiddenInput)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def location(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in ("latitude", "longitude", "accuracy", "note")}
+
+
+class CheckInForm(LocationFields):
+    team = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_team(self):
+        team = Team.objects.select_related("region").filter(pk=self.cleaned_data["team"]).first()
+        if team is None:
+            raise ValidationError(_("工作队不存在。"), code="unknown_team")
+        return team
+
+    def save(self, *, actor):
+        return services.check_in(actor=actor, team=self.cleaned_data["team"], **self.location())
+
+
+class CheckOutForm(LocationFields):
+    def save(self, *, actor):
+        return services.check_out(actor=actor, **self.location())
+
+
+class LeaveRequestForm(BootstrapMixin, forms.Form):
+    member = forms.ModelChoiceField(label=_("驻村任务"), queryset=TeamMember.objects.none())
+    starts_on = forms.DateField(label=_("请假开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("请假结束日期"), widget=DATE)
+    reason = forms.CharField(label=_("事由"), max_length=200)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        stints = (
+            TeamMember.objects.filter(user=user)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .select_related("team__region", "user")
+        )
+        self.fields["member"].queryset = stints
+        self.fields["member"].label_from_instance = lambda m: str(m.team)
+        if len(stints) == 1:
+            self.fields["member"].initial = stints[0].pk
+
+    def save(self, *, actor):
+        return services.leave_request(actor=actor, **self.cleaned_data)
+
+
+class LeaveDecideForm(BootstrapMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审批结果"),
+        choices=[("approve", _("批准")), ("reject", _("不批准"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)
+
+    def __init__(self, *args, leave, **kwargs):
+        self.leave = leave
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].widget.attrs["class"] = "form-check-input"
+
+    def save(self, *, actor):
+        return services.leave_decide(
+            actor=actor,
+            leave=self.leave,
+            approve=self.cleaned_data["decision"] == "approve",
+            note=self.cleaned_data["note"],
+        )
+
+
+class ComplianceForm(BootstrapMixin, forms.Form):
+    week_from = forms.DateField(label=_("从(所在周)"), widget=DATE, required=False)
+    week_to = forms.DateField(label=_("到(所在周)"), widget=DATE, required=False)
+    region = forms.CharField(label=_("区划代码"), max_length=12, required=False)
+    team = forms.IntegerField(label=_("工作队编号"), required=False, min_value=1)
+    failing = forms.BooleanField(label=_("只看未达标"), required=False)
+    per = forms.ChoiceField(
+        label=_("汇总"), choices=[("member", _("按队员")), ("team", _("按工作队"))], required=False
+    )
+
+    MAX_WEEKS = 60
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("week_from"), data.get("week_to")
+        if first and last and last < first:
+            raise ValidationError(_("结束日期不能早于开始日期。"), code="period_reversed")
+        if first and last and (last - first).days > 7 * self.MAX_WEEKS:
+            raise ValidationError(_("一次最多查看%(weeks)d周。") % {"weeks": self.MAX_WEEKS}, code="too_long")
+        region = data.get("region", "").strip()
+        if region and (not region.isdigit() or len(region) > 12):
+            self.add_error("region", ValidationError(_("区划代码应为不超过12位的数字。"), code="bad_region"))
+        return data

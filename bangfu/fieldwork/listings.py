@@ -4,8 +4,8 @@ from bangfu.core.listings import Listing, register
 from bangfu.core.permissions import Cap
 from bangfu.core.tables import Column, Table
 
-from .filters import TeamFilterSet
-from .models import Team
+from .filters import LeaveFilterSet, TeamFilterSet
+from .models import Leave, Team, TeamMember
 
 teams = register(
     Listing(
@@ -29,4 +29,55 @@ teams = register(
             ]
         ),
     )
+)
+
+leaves = register(
+    Listing(
+        key="fieldwork.leave",
+        title=_("请假"),
+        model=Leave,
+        capability=Cap.FIELDWORK_VIEW,
+        queryset=lambda: Leave.objects.select_related("member__user", "member__team__region", "decided_by"),
+        filterset_class=LeaveFilterSet,
+        default_sort="-starts_on",
+        table=Table(
+            [
+                Column("member", _("队员"), accessor="member.user.username", link=True),
+                Column("village", _("驻点村"), accessor="member.team.region.name", sort="region_code"),
+                Column("starts_on", _("请假开始日期"), sort="starts_on"),
+                Column("ends_on", _("请假结束日期"), sort="ends_on"),
+                Column("days", _("天数"), numeric=True),
+                Column("reason", _("事由")),
+                Column("status", _("状态"), sort="status"),
+                Column("decided_by", _("审批人"), accessor="decided_by.username"),
+            ]
+        ),
+    )
+)
+
+# The weekly report is computed, not a table: this declaration gives its export the columns.
+compliance = Listing(
+    key="fieldwork.compliance",
+    title=_("五天四夜"),
+    model=TeamMember,
+    capability=Cap.FIELDWORK_VIEW,
+    queryset=lambda: TeamMember.objects.none(),
+    table=Table(
+        [
+            Column("name", _("队员")),
+            Column("role", _("职务")),
+            Column("team", _("工作队")),
+            Column("village", _("驻点村")),
+            Column("week", _("周一"), accessor="week.start"),
+            Column("days", _("在村天数"), accessor="week.days", numeric=True),
+            Column("nights", _("在村夜数"), accessor="week.nights", numeric=True),
+            Column("required_days", _("要求天数"), accessor="week.required_days", numeric=True),
+            Column("required_nights", _("要求夜数"), accessor="week.required_nights", numeric=True),
+            Column("leave_days", _("请假天数"), accessor="week.leave_days", numeric=True),
+            Column("holiday_days", _("节假日天数"), accessor="week.holiday_days", numeric=True),
+            Column("off_duty_days", _("不在岗天数"), accessor="week.off_duty_days", numeric=True),
+            Column("complies", _("达标")),
+            Column("reason", _("说明")),
+        ]
+    ),
 )

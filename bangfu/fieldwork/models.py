@@ -87,3 +87,115 @@ class TeamMember(models.Model):
 
     def active_on(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+# Attendance --------------------------------------------------------------------------------------
+
+
+class CheckIn(models.Model):
+    """One stay in the village: checked in, later checked out, times set by the server.
+
+    Location is what the phone's browser reported (optional), with its accuracy in metres.
+    """
+
+    member = models.ForeignKey(
+        TeamMember, verbose_name=_("队员"), on_delete=models.PROTECT, related_name="checkins"
+    )
+    region_code = models.CharField(_("区划代码"), max_length=12, db_index=True, editable=False)
+    checked_in_at = models.DateTimeField(_("签到时间"), default=timezone.now)
+    checked_out_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
+    in_latitude = models.DecimalField(_("签到纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    in_longitude = models.DecimalField(_("签到经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    in_accuracy = models.PositiveIntegerField(_("签到定位精度(米)"), null=True, blank=True)
+    out_latitude = models.DecimalField(_("签退纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    out_longitude = models.DecimalField(_("签退经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    out_accuracy = models.PositiveIntegerField(_("签退定位精度(米)"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("签到记录")
+        verbose_name_plural = _("签到记录")
+        ordering = ["-checked_in_at", "-pk"]
+        indexes = [models.Index(fields=["member", "checked_in_at"], name="checkin_member_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True) | Q(checked_out_at__gte=F("checked_in_at")),
+                name="checkin_out_after_in",
+            ),
+            # at most one open stay per member: a second check-in before checking out is refused
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(checked_out_at__isnull=True), name="checkin_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.user} · {timezone.localtime(self.checked_in_at):%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("fieldwork:team-detail", args=[self.member.team_id])
+
+
+class LeaveStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+
+
+class Leave(models.Model):
+    """A leave request (请假) of a member for whole days, decided by the team leader or the office."""
+
+    member = models.ForeignKey(
+        TeamMember, verbose_name=_("队员"), on_delete=models.PROTECT, related_name="leaves"
+    )
+    region_code = models.CharField(_("区划代码"), max_length=12, db_index=True, editable=False)
+    starts_on = models.DateField(_("请假开始日期"))
+    ends_on = models.DateField(_("请假结束日期"))
+    reason = models.CharField(_("事由"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("请假")
+        verbose_name_plural = _("请假")
+        ordering = ["-starts_on", "-pk"]
+        indexes = [models.Index(fields=["member", "starts_on"], name="leave_member_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="leave_period_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.user} · {self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("fieldwork:leave-decide", args=[self.pk])
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+
+class PublicHoliday(models.Model):
+    """A statutory public holiday (法定节假日): it reduces the week's requirement like a day of leave."""
+
+    date = models.DateField(_("日期"), unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+
+    class Meta:
+        verbose_name = _("法定节假日")
+        verbose_name_plural = _("法定节假日")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

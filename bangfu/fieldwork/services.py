@@ -1,6 +1,14 @@
 """Every write of the fieldwork app, each in one transaction with its audit entry.
 
 Rules that surface as field errors (codes in errors.ErrorCode):
+- a check-in is accepted only from a member of the team stationed in that village on that
+  day (both the stint and the team's period cover today); times are the server's;
+- one open stay per member: a second check-in before checking out is refused, and so is a
+  check-out with nothing open; a location, when given, is a latitude in [-90, 90], a
+  longitude in [-180, 180] and an accuracy of 0 to 100,000 metres;
+- leave is requested for whole days inside the member's stint; it may not overlap another
+  pending or approved leave of the same person; the team's leader or first secretary (not
+  the person on leave) or an office user holding ``leave.approve`` decides it, once;
 - a team is stationed in a village (level ``village``) inside the actor's scope, and its
   period does not end before it starts;
 - a member's stint lies inside the team's period, and one person serves on one team at a
@@ -12,8 +20,9 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.audit.services import audited_create, audited_update
@@ -21,7 +30,7 @@ from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope
 
 from .errors import ErrorCode
-from .models import Team, TeamMember, TeamRole
+from .models import CheckIn, Leave, LeaveStatus, Team, TeamMember, TeamRole
 
 
 def _error(field: str, message, code) -> ValidationError:
@@ -157,3 +166,184 @@ def member_end(*, actor, member: TeamMember, ends_on: datetime.date, reason: str
 def member_update(*, actor, member: TeamMember, role: str) -> TeamMember:
     _check_scope(actor, Cap.TEAM_MANAGE, member.region_code, "member")
     return audited_update(actor=actor, instance=member, data={"role": role})
+
+
+# Attendance --------------------------------------------------------------------------------------
+
+MAX_ACCURACY_METRES = 100_000
+MAX_LEAVE_DAYS = 60
+
+
+def stationed_member(*, user, team: Team, day: datetime.date) -> TeamMember | None:
+    """The user's stint on ``team`` that covers ``day`` (the team stationed that day too), if any."""
+    if not team.active_on(day):
+        return None
+    return (
+        TeamMember.objects.filter(team=team, user=user, starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .select_related("team")
+        .first()
+    )
+
+
+def _location(prefix: str, latitude, longitude, accuracy) -> dict:
+    if latitude is None and longitude is None:
+        if accuracy is not None:
+            raise _error("accuracy", _("没有位置时不应有定位精度。"), ErrorCode.INVALID_LOCATION)
+        return {}
+    if latitude is None or longitude is None:
+        raise _error("latitude", _("纬度和经度须同时提供。"), ErrorCode.INVALID_LOCATION)
+    if not -90 <= latitude <= 90:
+        raise _error("latitude", _("纬度应在 -90 到 90 之间。"), ErrorCode.INVALID_LOCATION)
+    if not -180 <= longitude <= 180:
+        raise _error("longitude", _("经度应在 -180 到 180 之间。"), ErrorCode.INVALID_LOCATION)
+    if accuracy is not None and not 0 <= accuracy <= MAX_ACCURACY_METRES:
+        raise _error("accuracy", _("定位精度应在 0 到 100000 米之间。"), ErrorCode.INVALID_LOCATION)
+    from decimal import ROUND_HALF_UP, Decimal
+
+    places = Decimal("0.000001")
+    return {
+        f"{prefix}_latitude": Decimal(str(latitude)).quantize(places, rounding=ROUND_HALF_UP),
+        f"{prefix}_longitude": Decimal(str(longitude)).quantize(places, rounding=ROUND_HALF_UP),
+        f"{prefix}_accuracy": None if accuracy is None else int(round(accuracy)),
+    }
+
+
+def check_in(
+    *,
+    actor,
+    team: Team,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    accuracy: float | None = None,
+    note: str = "",
+) -> CheckIn:
+    """The actor arrives in the team's village now."""
+    now = timezone.now()
+    member = stationed_member(user=actor, team=team, day=timezone.localdate(now))
+    if member is None:
+        raise _error(
+            "team",
+            _("您今天没有派驻在%(village)s,不能在这里签到。") % {"village": team.region.name},
+            ErrorCode.NOT_STATIONED,
+        )
+    location = _location("in", latitude, longitude, accuracy)
+    try:
+        with transaction.atomic():
+            if CheckIn.objects.filter(member__user=actor, checked_out_at__isnull=True).exists():
+                raise _error("team", _("您已签到,请先签退。"), ErrorCode.ALREADY_CHECKED_IN)
+            record = CheckIn(
+                member=member, region_code=member.region_code, checked_in_at=now, note=note, **location
+            )
+            return audited_create(actor=actor, instance=record)
+    except IntegrityError as error:  # a second check-in racing the first: the open-stay constraint
+        raise _error("team", _("您已签到,请先签退。"), ErrorCode.ALREADY_CHECKED_IN) from error
+
+
+def open_check_in(*, user) -> CheckIn | None:
+    return (
+        CheckIn.objects.filter(member__user=user, checked_out_at__isnull=True)
+        .select_related("member__team__region")
+        .first()
+    )
+
+
+def check_out(
+    *,
+    actor,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    accuracy: float | None = None,
+    note: str = "",
+) -> CheckIn:
+    """The actor leaves the village now: closes the open stay."""
+    location = _location("out", latitude, longitude, accuracy)
+    with transaction.atomic():
+        record = (
+            CheckIn.objects.select_for_update()
+            .filter(member__user=actor, checked_out_at__isnull=True)
+            .select_related("member__user", "member__team")
+            .first()
+        )
+        if record is None:
+            raise _error("team", _("您还没有签到。"), ErrorCode.NOT_CHECKED_IN)
+        data = {"checked_out_at": timezone.now(), **location}
+        if note:
+            data["note"] = f"{record.note} / {note}" if record.note else note
+            data["note"] = data["note"][:200]
+        return audited_update(actor=actor, instance=record, data=data)
+
+
+def leave_request(
+    *, actor, member: TeamMember, starts_on: datetime.date, ends_on: datetime.date, reason: str
+) -> Leave:
+    """A member asks for leave (the member themself, or the office on their behalf)."""
+    if _user(actor) is not None and actor.pk != member.user_id:
+        _check_scope(actor, Cap.TEAM_MANAGE, member.region_code, "member")
+    _check_period(starts_on, ends_on)
+    if (ends_on - starts_on).days + 1 > MAX_LEAVE_DAYS:
+        raise _error(
+            "ends_on", _("一次请假不能超过%(days)d天。") % {"days": MAX_LEAVE_DAYS}, ErrorCode.LEAVE_TOO_LONG
+        )
+    end = effective_end(member)
+    if starts_on < member.starts_on or (end is not None and ends_on > end):
+        raise _error("starts_on", _("请假日期必须在驻村期间内。"), ErrorCode.OUTSIDE_TEAM_PERIOD)
+    with transaction.atomic():
+        # lock the person's stints so that two requests at once see each other
+        list(TeamMember.objects.select_for_update().filter(user_id=member.user_id).values_list("pk"))
+        clash = (
+            Leave.objects.filter(member__user_id=member.user_id)
+            .exclude(status=LeaveStatus.REJECTED)
+            .filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+            .first()
+        )
+        if clash is not None:
+            raise _error(
+                "starts_on",
+                _("与已有的请假(%(start)s 至 %(end)s)重叠。")
+                % {"start": clash.starts_on, "end": clash.ends_on},
+                ErrorCode.LEAVE_OVERLAP,
+            )
+        leave = Leave(
+            member=member, region_code=member.region_code, starts_on=starts_on, ends_on=ends_on, reason=reason
+        )
+        return audited_create(actor=actor, instance=leave)
+
+
+def can_decide(*, user, leave: Leave) -> bool:
+    """The office (``leave.approve`` in scope), or the team's leader or first secretary on duty today,
+    never the person on leave."""
+    if user is None or not user.is_authenticated or user.pk == leave.member.user_id:
+        return False
+    if in_scope(user, Cap.LEAVE_APPROVE, leave.region_code):
+        return True
+    today = timezone.localdate()
+    return (
+        TeamMember.objects.filter(
+            team_id=leave.member.team_id,
+            user=user,
+            role__in=[TeamRole.LEADER, TeamRole.FIRST_SECRETARY],
+            starts_on__lte=today,
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .exists()
+    )
+
+
+def leave_decide(*, actor, leave: Leave, approve: bool, note: str = "") -> Leave:
+    if not can_decide(user=actor, leave=leave):
+        raise _error("leave", _("您不能审批这条请假。"), ErrorCode.NOT_AN_APPROVER)
+    with transaction.atomic():
+        locked = Leave.objects.select_for_update().select_related("member").get(pk=leave.pk)
+        if locked.status != LeaveStatus.PENDING:
+            raise _error("leave", _("这条请假已经审批过了。"), ErrorCode.LEAVE_NOT_PENDING)
+        return audited_update(
+            actor=actor,
+            instance=locked,
+            data={
+                "status": LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED,
+                "decided_by": actor,
+                "decided_at": timezone.now(),
+                "decision_note": note,
+            },
+        )

@@ -1,12 +1,40 @@
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core import exports
 from bangfu.core.permissions import Cap
-from bangfu.core.views import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectListView
+from bangfu.core.scoping import get_scoped_or_404, prefix_q, scope
+from bangfu.core.views import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    _attach_errors,
+    requires,
+)
 
-from . import listings, selectors
-from .forms import MemberEndForm, MemberForm, TeamForm
-from .models import Team, TeamMember
+from . import listings, selectors, services
+from .forms import (
+    CheckInForm,
+    CheckOutForm,
+    ComplianceForm,
+    LeaveDecideForm,
+    LeaveRequestForm,
+    MemberEndForm,
+    MemberForm,
+    TeamForm,
+)
+from .models import CheckIn, Leave, Team, TeamMember
 
 # Teams -------------------------------------------------------------------------------------------
 
@@ -76,3 +104,167 @@ class MemberEndView(ObjectActionView):
 
     def success_url(self, obj, saved) -> str:
         return reverse("fieldwork:team-detail", args=[obj.team_id]) + "#tab-members"
+
+
+# Attendance --------------------------------------------------------------------------------------
+
+
+def _save(request, form, success_url):
+    """POST: call the form's service; its ValidationErrors become the form's errors. None when not saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = form.save(actor=request.user)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, gettext("已保存。"))
+            return redirect(success_url), saved
+    return None, None
+
+
+@requires(Cap.ATTENDANCE_CHECKIN)
+def checkin(request):
+    """The phone page: check in on arrival, check out on leaving; small and usable without script."""
+    user = request.user
+    today = timezone.localdate()
+    stints = [
+        m
+        for m in TeamMember.objects.filter(user=user, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("team__region")
+        if m.team.active_on(today)
+    ]
+    stay = services.open_check_in(user=user)
+    form = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "in":
+            form = CheckInForm(request.POST, user=user)
+        elif action == "out":
+            form = CheckOutForm(request.POST)
+        else:
+            raise Http404
+        done, _saved = _save(request, form, reverse("fieldwork:checkin"))
+        if done is not None:
+            return done
+    week = selectors.member_week(member=stints[0]) if stints else None
+    recent = CheckIn.objects.filter(member__user=user).select_related("member__team__region")[:5]
+    return render(
+        request,
+        "fieldwork/checkin.html",
+        {
+            "title": gettext("驻村签到"),
+            "stints": stints,
+            "stay": stay,
+            "form": form,
+            "week": week,
+            "recent": recent,
+        },
+        status=400 if form is not None else 200,
+    )
+
+
+@requires(Cap.ATTENDANCE_CHECKIN)
+def leave_request(request):
+    form = LeaveRequestForm(request.POST or None, user=request.user)
+    done, _saved = _save(request, form, reverse("fieldwork:checkin"))
+    if done is not None:
+        return done
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "core/object_form.html", {"form": form, "title": gettext("请假申请")}, status=status
+    )
+
+
+class LeaveListView(ObjectListView):
+    listing = listings.leaves
+
+
+@requires(Cap.FIELDWORK_VIEW)
+def leave_decide(request, pk: int):
+    leave = get_scoped_or_404(
+        Leave.objects.select_related("member__user", "member__team__region"),
+        request.user,
+        Cap.FIELDWORK_VIEW,
+        pk=pk,
+    )
+    if not services.can_decide(user=request.user, leave=leave):
+        raise PermissionDenied
+    form = LeaveDecideForm(request.POST or None, leave=leave)
+    done, _saved = _save(request, form, reverse("fieldwork:leave-list"))
+    if done is not None:
+        return done
+    return render(
+        request,
+        "fieldwork/leave_decide.html",
+        {"form": form, "leave": leave, "title": gettext("审批请假")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@requires(Cap.FIELDWORK_VIEW)
+def compliance(request):
+    """The weekly five-days-four-nights report, per member or per team, with the failing weeks and why."""
+    form = ComplianceForm(request.GET)
+    first, last = selectors.default_weeks()
+    rows: list = []
+    per = "member"
+    if form.is_valid():
+        data = form.cleaned_data
+        first, last = data["week_from"] or first, data["week_to"] or last
+        per = data["per"] or "member"
+        members = scope(TeamMember.objects.all(), request.user, Cap.FIELDWORK_VIEW)
+        if data["region"]:
+            members = members.filter(prefix_q("region_code", [data["region"].strip()]))
+        if data["team"]:
+            members = members.filter(team_id=data["team"])
+        rows = selectors.compliance_report(
+            user=request.user, first=first, last=last, members=members, failing_only=data["failing"]
+        )
+        fmt = request.GET.get("export")
+        if fmt:
+            return _export_compliance(request, rows, fmt)
+    query = request.GET.copy()
+    query.pop("page", None)
+    teams = selectors.team_summary(rows) if per == "team" else []
+    page = Paginator(teams if per == "team" else rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "fieldwork/compliance.html",
+        {
+            "title": gettext("五天四夜考勤"),
+            "form": form,
+            "first": first,
+            "last": last,
+            "per": per,
+            "page": page,
+            "failing": sum(1 for row in rows if not row.complies),
+            "total": len(rows),
+            "querystring": query.urlencode(),
+            "can_export": request.user.has_capability(Cap.EXPORT),
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def _export_compliance(request, rows, fmt: str) -> HttpResponse:
+    if fmt not in exports.FORMATS:
+        raise Http404
+    if not request.user.has_capability(Cap.EXPORT):
+        raise PermissionDenied
+    listing = listings.compliance
+    # export is a capability of its own: only members where the user holds it
+    allowed = set(scope(TeamMember.objects.all(), request.user, Cap.EXPORT).values_list("pk", flat=True))
+    exportable = [row for row in rows if row.member.pk in allowed]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        exports.write_export(listing, exportable, buffer, fmt, reveal=False, total=len(exportable))
+        content = buffer.getvalue().encode("utf-8")
+    else:
+        binary = io.BytesIO()
+        exports.write_export(listing, exportable, binary, fmt, reveal=False, total=len(exportable))
+        content = binary.getvalue()
+    response = HttpResponse(content, content_type=exports.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(listing, fmt)}"'
+    return response
