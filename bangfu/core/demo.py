@@ -44,6 +44,7 @@ BUILDERS: list[str] = [
     "bangfu.registry.demo.build",
     "bangfu.consumption.demo.build",
     "bangfu.consumption.campaigns.demo.build",
+    "bangfu.supermarket.demo.build",
 ]
 
 

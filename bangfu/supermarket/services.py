@@ -60,6 +60,7 @@ from .models import (
     PointRule,
     Redemption,
     RedemptionLine,
+    ScoreCategory,
     StockBalance,
     StockMove,
     StockTake,
@@ -719,12 +720,19 @@ def meeting_score_add(
         raise ValidationError({"points": _("扣分填负数,其他类别填正数。")})
     if not (reason or "").strip():
         raise SupermarketError(Code.REASON_REQUIRED, "reason")
-    return audited_create(
-        actor=actor,
-        instance=MeetingScore(
-            meeting=meeting, household=household, category=category, points=points, reason=reason
-        ),
-    )
+    if category not in ScoreCategory.values:
+        raise ValidationError({"category": _("类别无效。")})
+    with transaction.atomic():
+        score = MeetingScore(
+            meeting=meeting,
+            household=household,
+            category=category,
+            points=points,
+            reason=reason.strip()[:200],
+        )
+        score.save(force_insert=True)
+        record_change(actor=actor, instance=score, action=Action.CREATE)
+    return score
 
 
 def meeting_publicise(*, actor, meeting: Meeting, on: datetime.date | None = None) -> Meeting:

@@ -1,0 +1,60 @@
+"""The demo's love supermarkets: stores over three years, ledgers that verify, a keeper with households."""
+
+import time
+
+import pytest
+from django.db.models import Sum
+from django.test import Client
+from django.urls import reverse
+
+from bangfu.accounts.models import User
+from bangfu.audit.ledger import verify
+from bangfu.core.demo import build_demo
+from bangfu.supermarket import selectors
+from bangfu.supermarket.models import (
+    Donation,
+    Enrolment,
+    PointAccount,
+    PointEntry,
+    Redemption,
+    StockBalance,
+    StockMove,
+    Store,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_builds_love_supermarkets(regions):
+    started = time.perf_counter()
+    context = build_demo(scale="small", seed=3)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 120  # the whole demo; the supermarket part is measured below
+    assert any(line.startswith("love supermarkets:") for line in context.lines)
+
+    opened = sorted(Store.objects.values_list("opened_on__year", flat=True))
+    assert {2018, 2019, 2020} <= set(opened)
+    assert Donation.objects.values("date__year").distinct().count() >= 5
+    assert Redemption.objects.filter(delivery="home").exists()
+    assert Redemption.objects.values("date__year").distinct().count() >= 5
+    # the ledgers verify and the balances are their sums
+    assert [p for p in verify() if not isinstance(p, int)] == []
+    assert (
+        PointAccount.objects.aggregate(s=Sum("balance"))["s"]
+        == PointEntry.objects.aggregate(s=Sum("points"))["s"]
+    )
+    assert (
+        StockBalance.objects.aggregate(s=Sum("quantity"))["s"]
+        == StockMove.objects.aggregate(s=Sum("quantity"))["s"]
+    )
+
+    keeper = User.objects.get(username="keeper")
+    store = selectors.counter_stores(user=keeper).get()
+    assert Enrolment.objects.filter(store=store, is_active=True).count() >= 8
+    client = Client()
+    client.force_login(keeper)
+    assert client.get(reverse("supermarket:counter", args=[store.pk])).status_code == 200
+    office = Client()
+    office.force_login(User.objects.get(username="office"))
+    report = office.get(reverse("supermarket:figures")).content.decode()
+    assert "2018年，全县累计创建爱心超市" in report
