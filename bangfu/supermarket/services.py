@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Organization, User
-from bangfu.audit.ledger import ledger_append
+from bangfu.audit.ledger import compute_hash, ledger_append
 from bangfu.audit.models import Action, LedgerChain
 from bangfu.audit.services import audited_create, audited_update, record_change, snapshot
 from bangfu.core.permissions import Cap
@@ -615,6 +615,7 @@ def enrolment_create(
         if account is None:
             account = PointAccount(household=household, store=store, region_code=household.region_code)
             account.save(force_insert=True)
+            LedgerChain.objects.get_or_create(ledger=PointEntry.ledger_name, key=f"account:{account.pk}")
             record_change(actor=actor, instance=account, action=Action.CREATE)
         elif account.store_id != store.pk:
             # Points carry over: a household moving to another store keeps its balance.
@@ -637,6 +638,27 @@ def enrolment_end(
     )
 
 
+def _points_append(*, actor, account: PointAccount, **fields) -> PointEntry:
+    """Append to the account's points chain, its head locked directly (the chain is opened with the
+    account, so the look-up-or-create of ``ledger_append`` is not needed on the counter's path)."""
+    key = f"account:{account.pk}"
+    chain = LedgerChain.objects.select_for_update().filter(ledger=PointEntry.ledger_name, key=key).first()
+    if chain is None:
+        return ledger_append(PointEntry, key=key, actor=_actor(actor), account=account, **fields)
+    entry = PointEntry(
+        chain=chain,
+        seq=chain.last_seq + 1,
+        prev_hash=chain.last_hash,
+        created_by=_actor(actor),
+        account=account,
+        **fields,
+    )
+    entry.entry_hash = compute_hash(entry)
+    entry.save(force_insert=True)
+    LedgerChain.objects.filter(pk=chain.pk).update(last_seq=entry.seq, last_hash=entry.entry_hash)
+    return entry
+
+
 def _points_post(
     *, actor, account: PointAccount, kind: str, points: int, date: datetime.date, **refs
 ) -> PointEntry:
@@ -649,10 +671,8 @@ def _points_post(
             raise SupermarketError(Code.INSUFFICIENT_POINTS, "household", needed=-points, available=available)
     else:
         PointAccount.objects.filter(pk=account.pk).update(balance=F("balance") + points)
-    return ledger_append(
-        PointEntry,
-        key=f"account:{account.pk}",
-        actor=_actor(actor),
+    return _points_append(
+        actor=actor,
         account=account,
         region_code=account.region_code,
         kind=kind,
@@ -891,9 +911,10 @@ def redemption_create(
     _check_operating(store)
     basket = _basket(store, lines)
     day = _date(date)
-    if not Enrolment.objects.filter(store=store, household=household, is_active=True).exists():
-        raise SupermarketError(Code.NOT_ENROLLED, "household")
-    account = PointAccount.objects.filter(household=household).first()
+    enrolled = Enrolment.objects.filter(store=store, household=household, is_active=True).values(
+        "household_id"
+    )
+    account = PointAccount.objects.filter(household=household, household__in=enrolled).first()
     if account is None:
         raise SupermarketError(Code.NOT_ENROLLED, "household")
     points = sum(line.item.points_price * line.quantity for line in basket)
@@ -946,10 +967,8 @@ def redemption_create(
                 for line in basket
             ]
         )
-        ledger_append(
-            PointEntry,
-            key=f"account:{account.pk}",
-            actor=_actor(actor),
+        _points_append(
+            actor=actor,
             account=account,
             region_code=account.region_code,
             kind=PointKind.REDEMPTION,
