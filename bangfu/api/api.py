@@ -12,6 +12,7 @@ from bangfu.consumption.api import router as consumption_router
 from bangfu.consumption.campaigns.api import router as campaigns_router
 from bangfu.core.api import AUTH
 from bangfu.regions.api import router as regions_router
+from bangfu.supermarket.api import router as supermarket_router
 
 api = NinjaAPI(
     title="bangfu API",
@@ -26,6 +27,7 @@ api.add_router("/", accounts_router)
 api.add_router("/regions", regions_router)
 api.add_router("/consumption", consumption_router)
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/supermarket", supermarket_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):
