@@ -156,6 +156,23 @@ def record_change(
     )
 
 
+def record_related(*, actor, instance: models.Model, changes: dict[str, list]) -> ChangeRecord | None:
+    """Changes a row snapshot does not hold — a many-to-many set, child lines, a file — recorded
+    on the row as ``{name: [before, after]}``; names whose two sides are equal are left out."""
+    changes = {name: pair for name, pair in changes.items() if pair[0] != pair[1]}
+    if not changes:
+        return None
+    return ChangeRecord.objects.create(
+        action=Action.UPDATE,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        region_code=getattr(instance, "region_code", "") or "",
+        changes=changes,
+        **_actor_fields(actor),
+    )
+
+
 def record_access(
     *, actor, instance: models.Model | None, field: str, purpose: str = "", ip_address: str | None = None
 ) -> AccessLog:

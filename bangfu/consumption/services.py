@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Organization, OrganizationKind
-from bangfu.audit.models import Action, ChangeRecord
-from bangfu.audit.services import audited_create, audited_update, record_change, snapshot
+from bangfu.audit.models import Action
+from bangfu.audit.services import audited_create, audited_update, record_change, record_related, snapshot
 from bangfu.core.permissions import Cap
 
 from .errors import ErrorCode
@@ -60,17 +59,7 @@ def _user(actor):
 
 def _record_extra(*, actor, instance, changes: dict) -> None:
     """Changes a row snapshot does not hold (many-to-many, child lines), recorded on the parent."""
-    user = _user(actor)
-    ChangeRecord.objects.create(
-        action=Action.UPDATE,
-        content_type=ContentType.objects.get_for_model(type(instance)),
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
-        region_code=getattr(instance, "region_code", "") or "",
-        changes=changes,
-        actor=user,
-        actor_label=user.get_username() if user else "system",
-    )
+    record_related(actor=actor, instance=instance, changes=changes)
 
 
 def _check_reach(actor, capability: str, obj, field: str) -> None:

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.audit.models import Action, ChangeRecord
-from bangfu.audit.services import audited_create, audited_update, record_change
+from bangfu.audit.models import Action
+from bangfu.audit.services import audited_create, audited_update, record_change, record_related
 from bangfu.core import crypto, idnumber, pinyin
 from bangfu.regions.models import Region
 
@@ -205,19 +204,7 @@ def household_update(*, actor, household: Household, data: dict[str, Any], cause
 def _record_causes(*, actor, household: Household, before: list[str]) -> None:
     """Causes are many-to-many, which a row snapshot does not hold: record their change explicitly."""
     after = sorted(household.causes.values_list("code", flat=True))
-    if before == after:
-        return
-    user = _user(actor)
-    ChangeRecord.objects.create(
-        action=Action.UPDATE,
-        content_type=ContentType.objects.get_for_model(Household),
-        object_id=str(household.pk),
-        object_repr=str(household)[:200],
-        region_code=household.region_code,
-        changes={"causes": [before, after]},
-        actor=user,
-        actor_label=user.get_username() if user else "system",
-    )
+    record_related(actor=actor, instance=household, changes={"causes": [before, after]})
 
 
 # Members ----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from bangfu.audit.services import (
     audited_update,
     record_access,
     record_change,
+    record_related,
     snapshot,
 )
 from bangfu.core import crypto
@@ -199,3 +200,17 @@ def test_record_access(make_user):
         DEMO_VILLAGE,
     )
     assert stored.ip_address == "10.0.0.1"
+
+
+def test_related_changes_are_recorded_on_the_row_and_equal_ones_left_out(make_user):
+    actor = make_user()
+    secret = audited_create(actor=actor, instance=new_secret())
+    created = len(records_for(secret))
+    record = record_related(
+        actor=actor, instance=secret, changes={"tags": [["a"], ["a", "b"]], "photo": ["x.png", "x.png"]}
+    )
+    assert record is not None and record.action == Action.UPDATE
+    assert record.changes == {"tags": [["a"], ["a", "b"]]}
+    assert (record.actor, record.region_code) == (actor, DEMO_VILLAGE)
+    assert record_related(actor=None, instance=secret, changes={"photo": [None, None]}) is None
+    assert len(records_for(secret)) == created + 1

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Organization, OrganizationKind, User
 from bangfu.audit.models import Action
-from bangfu.audit.services import audited_create, audited_update, record_change, snapshot
+from bangfu.audit.services import audited_create, audited_update, record_change, record_related, snapshot
 from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope
 from bangfu.regions.models import Region
@@ -225,20 +225,7 @@ def site_staff_set(*, actor, site: PickupSite, staff: list[User]) -> PickupSite:
 
 
 def _record_staff(actor, site: PickupSite, before: list[str], after: list[str]) -> None:
-    from django.contrib.contenttypes.models import ContentType
-
-    from bangfu.audit.models import ChangeRecord
-
-    ChangeRecord.objects.create(
-        action=Action.UPDATE,
-        content_type=ContentType.objects.get_for_model(PickupSite),
-        object_id=str(site.pk),
-        object_repr=str(site)[:200],
-        region_code=site.region_code,
-        changes={"staff": [before, after]},
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=actor.get_username() if getattr(actor, "is_authenticated", False) else "system",
-    )
+    record_related(actor=actor, instance=site, changes={"staff": [before, after]})
 
 
 def slot_create(
