@@ -78,6 +78,7 @@ FIELDWORK_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.LEADER, 
 TEAM_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
 ATTENDANCE_USERS = _everyone(Role.ADMIN, Role.CADRE)
 LEAVE_DECIDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
+VISIT_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
 SUPERMARKET_READERS = _everyone(
     Role.ADMIN, Role.OFFICE, Role.CADRE, Role.STORE_KEEPER, Role.LEADER, Role.AUDITOR
 )
@@ -181,6 +182,13 @@ EXPECTED: dict[str, frozenset[str]] = {
     "fieldwork:leave-request": ATTENDANCE_USERS,
     "fieldwork:leave-decide": LEAVE_DECIDERS,  # the cadre user leads the team
     "fieldwork:compliance": FIELDWORK_READERS,
+    "fieldwork:visit-list": FIELDWORK_READERS,
+    "fieldwork:visit-create": VISIT_RECORDERS,
+    "fieldwork:visit-detail": FIELDWORK_READERS,
+    "fieldwork:visit-photo": FIELDWORK_READERS,
+    "fieldwork:need-list": FIELDWORK_READERS,
+    "fieldwork:need-edit": VISIT_RECORDERS,
+    "fieldwork:coverage": FIELDWORK_READERS,
     "supermarket:store-list": SUPERMARKET_READERS,
     "supermarket:store-detail": SUPERMARKET_READERS,
     "supermarket:store-create": SUPERMARKET_MANAGERS,
@@ -432,9 +440,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         )
         world.outside.update({f"campaigns.{key}": value for key, value in far_campaign.items()})
         world.fieldwork = _fieldwork(home, DEMO_VILLAGE, users)
-        world.outside.update(
-            {f"fieldwork.{key}": value for key, value in _fieldwork(far, OTHER_COUNTY_VILLAGE, {}).items()}
-        )
+        world.fieldwork.update(_visit(world.household, users[Role.CADRE]))
+        far_fieldwork = {**_fieldwork(far, OTHER_COUNTY_VILLAGE, {}), **_visit(far_household, stranger)}
+        world.outside.update({f"fieldwork.{key}": value for key, value in far_fieldwork.items()})
         for role, user in users.items():
             world.jobs[role] = _job(user, media, role)
             world.tokens[role] = accounts.token_create(user=user, name=f"matrix {role}")[0]
@@ -631,6 +639,29 @@ def _fieldwork(organization: Organization, village: str, users: dict[str, User])
     return {"team": team, "member": member, "leave": leave}
 
 
+def _visit(household: Household, visitor: User) -> dict:
+    """A visit to ``household`` with a photo and a need raised."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from bangfu.fieldwork import services as fieldwork
+
+    image = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(image, "PNG")
+    visit = fieldwork.visit_record(
+        actor=None,
+        household=household,
+        visitor=visitor,
+        visited_on=datetime.date(2025, 3, 1),
+        findings="矩阵走访",
+        needs=[fieldwork.NeedInput(kind="medical", description="矩阵诉求")],
+        photos=[SimpleUploadedFile("p.png", image.getvalue(), "image/png")],
+    )
+    return {"visit": visit, "photo": visit.photos.get(), "need": visit.needs.get()}
+
+
 def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
     keys = {
         "fieldwork:team-detail": "team",
@@ -638,6 +669,9 @@ def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
         "fieldwork:member-add": "team",
         "fieldwork:member-end": "member",
         "fieldwork:leave-decide": "leave",
+        "fieldwork:visit-detail": "visit",
+        "fieldwork:visit-photo": "photo",
+        "fieldwork:need-edit": "need",
     }
     return {"pk": objects[keys[name]].pk} if name in keys else None
 

@@ -17,4 +17,7 @@ class FieldworkConfig(AppConfig):
             NavItem(section, _("驻村签到"), "fieldwork:checkin", Cap.ATTENDANCE_CHECKIN, order=505),
             NavItem(section, _("五天四夜考勤"), "fieldwork:compliance", Cap.FIELDWORK_VIEW, order=510),
             NavItem(section, _("请假"), "fieldwork:leave-list", Cap.FIELDWORK_VIEW, order=515),
+            NavItem(section, _("走访"), "fieldwork:visit-list", Cap.FIELDWORK_VIEW, order=520),
+            NavItem(section, _("诉求"), "fieldwork:need-list", Cap.FIELDWORK_VIEW, order=525),
+            NavItem(section, _("走访覆盖"), "fieldwork:coverage", Cap.FIELDWORK_VIEW, order=530),
         )

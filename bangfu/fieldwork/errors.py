@@ -25,3 +25,7 @@ class ErrorCode(StrEnum):
     TOO_MANY_PHOTOS = "too_many_photos"
     NEED_CLOSED = "need_closed"
     CLOSING_NOTE_REQUIRED = "closing_note_required"
+    VISITOR_REQUIRED = "visitor_required"
+    FINDINGS_REQUIRED = "findings_required"
+    NEED_DESCRIPTION_REQUIRED = "need_description_required"
+    NEED_KIND_INVALID = "need_kind_invalid"

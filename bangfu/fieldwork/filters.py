@@ -1,3 +1,5 @@
+import datetime
+
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
@@ -5,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.scoping import prefix_q
 
-from .models import Leave, LeaveStatus, Team
+from .models import Leave, LeaveStatus, Need, NeedKind, NeedStatus, Team, Visit
 
 
 def by_prefix(field: str):
@@ -56,3 +58,67 @@ class LeaveFilterSet(django_filters.FilterSet):
         fields = ["status", "region", "starts_on"]
 
     by_region = by_prefix("region_code")
+
+
+class VisitFilterSet(django_filters.FilterSet):
+    household = django_filters.CharFilter(label=_("户编号"), field_name="household__code")
+    region = django_filters.CharFilter(label=_("区划代码"), method="by_region")
+    visited_on = django_filters.DateFromToRangeFilter(label=_("走访日期"))
+    visitor = django_filters.CharFilter(label=_("走访人用户名"), field_name="visitor__username")
+
+    class Meta:
+        model = Visit
+        fields = ["household", "region", "visited_on", "visitor"]
+
+    by_region = by_prefix("region_code")
+
+
+class NeedFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=NeedStatus.choices)
+    open = django_filters.BooleanFilter(label=_("未办结"), method="by_open")
+    overdue = django_filters.BooleanFilter(label=_("已超期"), method="by_overdue")
+    kind = django_filters.ChoiceFilter(label=_("诉求类别"), choices=NeedKind.choices)
+    region = django_filters.CharFilter(label=_("区划代码"), method="by_region")
+    owner = django_filters.CharFilter(label=_("责任人用户名"), field_name="owner__username")
+
+    class Meta:
+        model = Need
+        fields = ["status", "open", "overdue", "kind", "region", "owner"]
+
+    by_region = by_prefix("region_code")
+
+    def by_open(self, queryset, name, value):
+        closed = Q(status=NeedStatus.CLOSED)
+        return queryset.exclude(closed) if value else queryset.filter(closed)
+
+    def by_overdue(self, queryset, name, value):
+        overdue = ~Q(status=NeedStatus.CLOSED) & Q(due_on__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+DEFAULT_COVERAGE_DAYS = 90
+
+
+class CoverageFilterSet(django_filters.FilterSet):
+    """Households not visited in the last N days (90 unless asked), or never."""
+
+    days = django_filters.NumberFilter(label=_("未走访天数"), method="by_days", min_value=1, max_value=3650)
+    region = django_filters.CharFilter(label=_("区划代码"), method="by_region")
+    registered = django_filters.BooleanFilter(label=_("建档立卡户"))
+
+    class Meta:
+        from bangfu.registry.models import Household
+
+        model = Household
+        fields = ["days", "region", "registered"]
+
+    by_region = by_prefix("region_code")
+
+    def by_days(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, with its default
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        days = self.form.cleaned_data.get("days") or DEFAULT_COVERAGE_DAYS
+        since = timezone.localdate() - datetime.timedelta(days=int(days))
+        return queryset.filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=since))

@@ -11,7 +11,7 @@ from bangfu.core.permissions import Cap
 from bangfu.core.scoping import scope
 
 from . import services
-from .models import Team, TeamMember, TeamRole
+from .models import Need, NeedKind, NeedStatus, Team, TeamMember, TeamRole
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -51,6 +51,8 @@ class TeamForm(BootstrapMixin, forms.ModelForm):
 class UsernameField(forms.CharField):
     def clean(self, value):
         username = super().clean(value).strip()
+        if not username and not self.required:
+            return None
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise ValidationError(
@@ -194,3 +196,117 @@ class ComplianceForm(BootstrapMixin, forms.Form):
         if region and (not region.isdigit() or len(region) > 12):
             self.add_error("region", ValidationError(_("区划代码应为不超过12位的数字。"), code="bad_region"))
         return data
+
+
+# Visits ------------------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos from one file input (the service checks that each is an image)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
+
+
+NEED_ROWS = 3
+
+
+class VisitForm(forms.Form):
+    household = forms.CharField(label=_("户编号"), max_length=30)
+    visited_on = forms.DateField(label=_("走访日期"), widget=DATE)
+    companions = forms.CharField(label=_("同行人员"), max_length=100, required=False)
+    findings = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 4}))
+    photos = MultiplePhotoField(
+        label=_("照片"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+        help_text=_("最多6张,每张不超过5MB"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].initial = timezone.localdate()
+        for index in range(1, NEED_ROWS + 1):
+            self.fields[f"need{index}_kind"] = forms.ChoiceField(
+                label=_("诉求%(n)d 类别") % {"n": index},
+                choices=[("", "—"), *NeedKind.choices],
+                required=False,
+            )
+            self.fields[f"need{index}_text"] = forms.CharField(
+                label=_("诉求%(n)d 内容") % {"n": index}, max_length=300, required=False
+            )
+            self.fields[f"need{index}_due"] = forms.DateField(
+                label=_("诉求%(n)d 办理期限") % {"n": index}, widget=DATE, required=False
+            )
+
+    def clean_household(self):
+        from bangfu.registry.models import Household
+
+        code = self.cleaned_data["household"].strip()
+        household = scope(Household.objects.all(), self.user, Cap.VISIT_RECORD).filter(code=code).first()
+        if household is None:
+            raise ValidationError(_("户编号不存在或不在您的管辖范围内。"), code="out_of_scope")
+        return household
+
+    def needs(self) -> list:
+        rows = []
+        for index in range(1, NEED_ROWS + 1):
+            text = self.cleaned_data.get(f"need{index}_text", "").strip()
+            if text:
+                rows.append(
+                    services.NeedInput(
+                        kind=self.cleaned_data.get(f"need{index}_kind") or NeedKind.OTHER,
+                        description=text,
+                        due_on=self.cleaned_data.get(f"need{index}_due"),
+                    )
+                )
+        return rows
+
+    def save(self, *, actor):
+        data = self.cleaned_data
+        return services.visit_record(
+            actor=actor,
+            household=data["household"],
+            visited_on=data["visited_on"],
+            findings=data["findings"],
+            companions=data["companions"],
+            needs=self.needs(),
+            photos=data["photos"],
+        )
+
+
+class NeedForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("诉求类别"), choices=NeedKind.choices)
+    owner = UsernameField(label=_("责任人用户名"), max_length=150, required=False)
+    due_on = forms.DateField(label=_("办理期限"), widget=DATE, required=False)
+    status = forms.ChoiceField(label=_("状态"), choices=NeedStatus.choices)
+    closing_note = forms.CharField(
+        label=_("办结说明"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("办结时必填"),
+    )
+
+    def __init__(self, *args, need: Need, **kwargs):
+        self.need = need
+        super().__init__(*args, **kwargs)
+        self.initial.update(
+            kind=need.kind,
+            owner=need.owner.username if need.owner_id else "",
+            due_on=need.due_on,
+            status=need.status,
+            closing_note=need.closing_note,
+        )
+
+    def save(self, *, actor):
+        return services.need_update(actor=actor, need=self.need, data=self.cleaned_data)

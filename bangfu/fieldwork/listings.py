@@ -1,11 +1,12 @@
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.listings import Listing, register
 from bangfu.core.permissions import Cap
 from bangfu.core.tables import Column, Table
 
-from .filters import LeaveFilterSet, TeamFilterSet
-from .models import Leave, Team, TeamMember
+from .filters import CoverageFilterSet, LeaveFilterSet, NeedFilterSet, TeamFilterSet, VisitFilterSet
+from .models import Leave, Need, Team, TeamMember, Visit
 
 teams = register(
     Listing(
@@ -80,4 +81,86 @@ compliance = Listing(
             Column("reason", _("说明")),
         ]
     ),
+)
+
+visits = register(
+    Listing(
+        key="fieldwork.visit",
+        title=_("走访"),
+        model=Visit,
+        capability=Cap.FIELDWORK_VIEW,
+        queryset=lambda: Visit.objects.select_related("household__region", "visitor"),
+        filterset_class=VisitFilterSet,
+        default_sort="-visited_on",
+        table=Table(
+            [
+                Column("visited_on", _("走访日期"), sort="visited_on", link=True),
+                Column("household", _("户编号"), accessor="household.code", sort="household__code"),
+                Column("head_name", _("户主"), accessor="household.head_name"),
+                Column("village", _("所在村"), accessor="household.region.name", sort="region_code"),
+                Column("visitor", _("走访人"), accessor="visitor.username", sort="visitor__username"),
+                Column("findings", _("走访情况")),
+            ]
+        ),
+    )
+)
+
+needs = register(
+    Listing(
+        key="fieldwork.need",
+        title=_("诉求"),
+        model=Need,
+        capability=Cap.FIELDWORK_VIEW,
+        queryset=lambda: Need.objects.select_related("household__region", "owner"),
+        filterset_class=NeedFilterSet,
+        default_sort="due_on",
+        table=Table(
+            [
+                Column("description", _("诉求内容"), link=True),
+                Column("kind", _("诉求类别"), sort="kind"),
+                Column("household", _("户编号"), accessor="household.code", sort="household__code"),
+                Column("head_name", _("户主"), accessor="household.head_name"),
+                Column("village", _("所在村"), accessor="household.region.name", sort="region_code"),
+                Column("owner", _("责任人"), accessor="owner.username"),
+                Column("due_on", _("办理期限"), sort="due_on"),
+                Column("status", _("状态"), sort="status"),
+                Column("overdue", _("已超期")),
+                Column("closing_note", _("办结说明")),
+            ]
+        ),
+    )
+)
+
+
+def _coverage_queryset():
+    from bangfu.registry.models import Household, HouseholdStatus
+
+    last = Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
+    return (
+        Household.objects.exclude(status__in=[HouseholdStatus.MOVED, HouseholdStatus.DISSOLVED])
+        .select_related("region")
+        .annotate(last_visited_on=Subquery(last))
+    )
+
+
+coverage = register(
+    Listing(
+        key="fieldwork.coverage",
+        title=_("走访覆盖"),
+        model=Visit.household.field.related_model,
+        capability=Cap.FIELDWORK_VIEW,
+        queryset=_coverage_queryset,
+        filterset_class=CoverageFilterSet,
+        default_sort="region_code",
+        table=Table(
+            [
+                Column("code", _("户编号"), sort="code", link=True),
+                Column("head_name", _("户主"), sort="head_name"),
+                Column("village", _("所在村"), accessor="region.name", sort="region_code"),
+                Column("registered", _("建档立卡户")),
+                Column("status", _("当前状态"), sort="status"),
+                Column("last_visited_on", _("最近走访日期"), sort="last_visited_on"),
+            ]
+        ),
+    )
 )

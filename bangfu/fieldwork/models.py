@@ -199,3 +199,131 @@ class PublicHoliday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+# Visits ------------------------------------------------------------------------------------------
+
+
+class Visit(models.Model):
+    """A cadre's visit to a household (走访/入户): what was found, with photos; needs raised follow."""
+
+    household = models.ForeignKey(
+        "registry.Household", verbose_name=_("农户"), on_delete=models.PROTECT, related_name="visits"
+    )
+    region_code = models.CharField(_("区划代码"), max_length=12, editable=False)
+    visited_on = models.DateField(_("走访日期"))
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("走访人"), on_delete=models.PROTECT, related_name="+"
+    )
+    companions = models.CharField(_("同行人员"), max_length=100, blank=True)
+    findings = models.TextField(_("走访情况"))
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("走访")
+        verbose_name_plural = _("走访")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [
+            models.Index(fields=["household", "visited_on"], name="visit_household_date"),
+            models.Index(fields=["region_code", "visited_on"], name="visit_region_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household.head_name or self.household.code} · {self.visited_on:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("fieldwork:visit-detail", args=[self.pk])
+
+
+class VisitPhoto(models.Model):
+    visit = models.ForeignKey(Visit, verbose_name=_("走访"), on_delete=models.PROTECT, related_name="photos")
+    region_code = models.CharField(_("区划代码"), max_length=12, editable=False)
+    image = models.ImageField(_("照片"), upload_to="visits/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("大小(字节)"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    audit_exclude = ("image",)  # the file itself; its name and size are recorded
+
+    class Meta:
+        verbose_name = _("走访照片")
+        verbose_name_plural = _("走访照片")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("fieldwork:visit-photo", args=[self.pk])
+
+
+class NeedKind(models.TextChoices):
+    EMPLOYMENT = "employment", _("就业")
+    MEDICAL = "medical", _("医疗")
+    EDUCATION = "education", _("教育")
+    HOUSING = "housing", _("住房安全")
+    INDUSTRY = "industry", _("产业发展")
+    SOCIAL_SECURITY = "social_security", _("社会保障")
+    INFRASTRUCTURE = "infrastructure", _("基础设施")
+    OTHER = "other", _("其他")
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", _("待办")
+    IN_PROGRESS = "in_progress", _("办理中")
+    CLOSED = "closed", _("已办结")
+
+
+class Need(models.Model):
+    """A need (诉求) a household raised, followed up by its owner until closed with a note."""
+
+    household = models.ForeignKey(
+        "registry.Household", verbose_name=_("农户"), on_delete=models.PROTECT, related_name="needs"
+    )
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("走访"), null=True, blank=True, on_delete=models.PROTECT, related_name="needs"
+    )
+    region_code = models.CharField(_("区划代码"), max_length=12, db_index=True, editable=False)
+    kind = models.CharField(_("诉求类别"), max_length=20, choices=NeedKind.choices, default=NeedKind.OTHER)
+    description = models.CharField(_("诉求内容"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_on = models.DateField(_("办理期限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+    closing_note = models.TextField(_("办结说明"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["status", "due_on", "pk"]
+        indexes = [models.Index(fields=["household", "status"], name="need_household_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}:{self.description[:30]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("fieldwork:need-edit", args=[self.pk])
+
+    @property
+    def overdue(self) -> bool:
+        return (
+            self.status != NeedStatus.CLOSED
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+        )

@@ -4,7 +4,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +12,7 @@ from bangfu.core.permissions import Cap
 from bangfu.core.scoping import scope
 
 from . import rule
-from .models import CheckIn, Leave, LeaveStatus, PublicHoliday, Team, TeamMember
+from .models import CheckIn, Leave, LeaveStatus, Need, NeedStatus, PublicHoliday, Team, TeamMember, Visit
 from .services import effective_end
 
 
@@ -202,3 +202,27 @@ def member_week(*, member: TeamMember, day: datetime.date | None = None) -> rule
         user=None, first=monday, last=monday, members=TeamMember.objects.filter(pk=member.pk)
     )
     return rows[0].week if rows else rule.Week(start=monday)
+
+
+# Visits ------------------------------------------------------------------------------------------
+
+
+def household_fieldwork(*, household, user, limit: int = 20) -> dict:
+    """A household's recent visits and its open needs (for its page, itself already scoped)."""
+    visits = list(
+        Visit.objects.filter(household=household)
+        .select_related("visitor")
+        .annotate(photo_count=Count("photos", distinct=True), need_count=Count("needs", distinct=True))
+        .order_by("-visited_on", "-pk")[:limit]
+    )
+    open_needs = list(
+        Need.objects.filter(household=household)
+        .exclude(status=NeedStatus.CLOSED)
+        .select_related("owner")
+        .order_by("due_on", "pk")
+    )
+    can_record = (
+        user.has_capability(Cap.VISIT_RECORD)
+        and scope(type(household).objects.filter(pk=household.pk), user, Cap.VISIT_RECORD).exists()
+    )
+    return {"visits": visits, "open_needs": open_needs, "can_record": can_record}

@@ -9,6 +9,10 @@ Rules that surface as field errors (codes in errors.ErrorCode):
 - leave is requested for whole days inside the member's stint; it may not overlap another
   pending or approved leave of the same person; the team's leader or first secretary (not
   the person on leave) or an office user holding ``leave.approve`` decides it, once;
+- a visit is to a household in the actor's scope (``visit.record``), on a day not in the
+  future nor before 2013; its photos are real images (Pillow reads them), at most
+  6 of at most 5 MB each; each need raised has a description and a due date not
+  before the visit; a need is closed once, with a closing note;
 - a team is stationed in a village (level ``village``) inside the actor's scope, and its
   period does not end before it starts;
 - a member's stint lies inside the team's period, and one person serves on one team at a
@@ -17,6 +21,7 @@ Rules that surface as field errors (codes in errors.ErrorCode):
 """
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,7 +35,19 @@ from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope
 
 from .errors import ErrorCode
-from .models import CheckIn, Leave, LeaveStatus, Team, TeamMember, TeamRole
+from .models import (
+    CheckIn,
+    Leave,
+    LeaveStatus,
+    Need,
+    NeedKind,
+    NeedStatus,
+    Team,
+    TeamMember,
+    TeamRole,
+    Visit,
+    VisitPhoto,
+)
 
 
 def _error(field: str, message, code) -> ValidationError:
@@ -347,3 +364,142 @@ def leave_decide(*, actor, leave: Leave, approve: bool, note: str = "") -> Leave
                 "decision_note": note,
             },
         )
+
+
+# Visits ------------------------------------------------------------------------------------------
+
+EARLIEST_VISIT = datetime.date(2013, 1, 1)  # targeted assistance (精准扶贫) began in 2013
+MAX_PHOTOS = 6
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+
+
+@dataclass
+class NeedInput:
+    kind: str
+    description: str
+    due_on: datetime.date | None = None
+    owner: Any = None
+
+
+def _check_photos(photos) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    if len(photos) > MAX_PHOTOS:
+        raise _error(
+            "photos", _("一次最多上传%(count)d张照片。") % {"count": MAX_PHOTOS}, ErrorCode.TOO_MANY_PHOTOS
+        )
+    for photo in photos:
+        if photo.size > MAX_PHOTO_BYTES:
+            raise _error(
+                "photos",
+                _("照片 %(name)s 超过%(mb)dMB。")
+                % {"name": photo.name, "mb": MAX_PHOTO_BYTES // (1024 * 1024)},
+                ErrorCode.PHOTO_TOO_LARGE,
+            )
+        try:
+            photo.seek(0)
+            with Image.open(photo) as image:
+                kind = image.format
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            raise _error(
+                "photos", _("%(name)s 不是有效的图片。") % {"name": photo.name}, ErrorCode.PHOTO_INVALID
+            ) from error
+        if kind not in PHOTO_FORMATS:
+            raise _error(
+                "photos", _("%(name)s 不是有效的图片。") % {"name": photo.name}, ErrorCode.PHOTO_INVALID
+            )
+        photo.seek(0)
+
+
+def visit_record(
+    *,
+    actor,
+    household,
+    visited_on: datetime.date,
+    findings: str,
+    visitor=None,
+    companions: str = "",
+    needs: list[NeedInput] = (),
+    photos=(),
+) -> Visit:
+    """A visit with the needs it raised (each a follow-up item) and its photos, in one transaction."""
+    visitor = visitor or _user(actor)
+    if visitor is None:
+        raise _error("visitor", _("请填写走访人。"), ErrorCode.VISITOR_REQUIRED)
+    _check_scope(actor, Cap.VISIT_RECORD, household.region_code, "household")
+    if visited_on > timezone.localdate():
+        raise _error("visited_on", _("走访日期不能晚于今天。"), ErrorCode.FUTURE_DATE)
+    if visited_on < EARLIEST_VISIT:
+        raise _error("visited_on", _("走访日期不能早于2013年。"), ErrorCode.DATE_TOO_OLD)
+    if not findings.strip():
+        raise _error("findings", _("请填写走访情况。"), ErrorCode.FINDINGS_REQUIRED)
+    for need in needs:
+        if not need.description.strip():
+            raise _error("needs", _("诉求内容不能为空。"), ErrorCode.NEED_DESCRIPTION_REQUIRED)
+        if need.kind not in NeedKind.values:
+            raise _error("needs", _("诉求类别无效。"), ErrorCode.NEED_KIND_INVALID)
+        if need.due_on is not None and need.due_on < visited_on:
+            raise _error("needs", _("办理期限不能早于走访日期。"), ErrorCode.PERIOD_REVERSED)
+    photos = list(photos)
+    _check_photos(photos)
+    with transaction.atomic():
+        visit = audited_create(
+            actor=actor,
+            instance=Visit(
+                household=household,
+                region_code=household.region_code,
+                visited_on=visited_on,
+                visitor=visitor,
+                companions=companions,
+                findings=findings.strip(),
+            ),
+        )
+        for need in needs:
+            audited_create(
+                actor=actor,
+                instance=Need(
+                    household=household,
+                    visit=visit,
+                    region_code=household.region_code,
+                    kind=need.kind,
+                    description=need.description.strip(),
+                    due_on=need.due_on,
+                    owner=need.owner or visitor,
+                ),
+            )
+        for photo in photos:
+            record = VisitPhoto(
+                visit=visit, region_code=visit.region_code, original_name=photo.name[:200], size=photo.size
+            )
+            record.image.save(photo.name, photo, save=False)
+            audited_create(actor=actor, instance=record)
+    return visit
+
+
+def need_update(*, actor, need: Need, data: dict[str, Any]) -> Need:
+    """Follow-up of a need: owner, due date, kind, status; closing it (status ``closed``) needs a
+    ``closing_note``. A closed need is final."""
+    _check_scope(actor, Cap.VISIT_RECORD, need.region_code, "need")
+    data = {
+        key: value
+        for key, value in data.items()
+        if key in ("owner", "due_on", "status", "kind", "closing_note")
+    }
+    with transaction.atomic():
+        locked = Need.objects.select_for_update().get(pk=need.pk)
+        if locked.status == NeedStatus.CLOSED:
+            raise _error("status", _("该诉求已办结。"), ErrorCode.NEED_CLOSED)
+        if data.get("status") == NeedStatus.CLOSED:
+            note = (data.get("closing_note") or "").strip()
+            if not note:
+                raise _error("closing_note", _("办结请填写办结说明。"), ErrorCode.CLOSING_NOTE_REQUIRED)
+            data.update(closing_note=note, closed_at=timezone.now(), closed_by=_user(actor))
+        else:
+            data.pop("closing_note", None)
+        return audited_update(actor=actor, instance=locked, data=data)
+
+
+def need_close(*, actor, need: Need, note: str) -> Need:
+    return need_update(actor=actor, need=need, data={"status": NeedStatus.CLOSED, "closing_note": note})

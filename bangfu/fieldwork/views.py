@@ -1,10 +1,11 @@
 import io
+import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,9 +33,11 @@ from .forms import (
     LeaveRequestForm,
     MemberEndForm,
     MemberForm,
+    NeedForm,
     TeamForm,
+    VisitForm,
 )
-from .models import CheckIn, Leave, Team, TeamMember
+from .models import CheckIn, Leave, Need, Team, TeamMember, Visit, VisitPhoto
 
 # Teams -------------------------------------------------------------------------------------------
 
@@ -268,3 +271,102 @@ def _export_compliance(request, rows, fmt: str) -> HttpResponse:
     response = HttpResponse(content, content_type=exports.FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(listing, fmt)}"'
     return response
+
+
+# Visits ------------------------------------------------------------------------------------------
+
+
+@requires(Cap.VISIT_RECORD)
+def visit_create(request):
+    """The phone page for a visit: plain HTML, no script, photos from the camera."""
+    from bangfu.registry.models import Household
+
+    initial = {}
+    household_id = request.GET.get("household", "")
+    if household_id.isdigit():
+        household = (
+            scope(Household.objects.all(), request.user, Cap.VISIT_RECORD).filter(pk=household_id).first()
+        )
+        if household is not None:
+            initial["household"] = household.code
+    form = VisitForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = form.save(actor=request.user)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, gettext("走访已记录。"))
+            return redirect(visit.get_absolute_url())
+    return render(
+        request,
+        "fieldwork/visit_form.html",
+        {"form": form, "title": gettext("记录走访")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+class VisitListView(ObjectListView):
+    listing = listings.visits
+    create_url_name = "fieldwork:visit-create"
+    create_capability = Cap.VISIT_RECORD
+
+
+class VisitDetailView(ObjectDetailView):
+    model = Visit
+    capability = Cap.FIELDWORK_VIEW
+    template_name = "fieldwork/visit_detail.html"
+    queryset = staticmethod(lambda: Visit.objects.select_related("household__region", "visitor"))
+    fields = [
+        (_("户编号"), "household.code"),
+        (_("户主"), "household.head_name"),
+        (_("所在村"), "household.region.name"),
+        (_("走访日期"), "visited_on"),
+        (_("走访人"), "visitor"),
+        (_("同行人员"), "companions"),
+        (_("走访情况"), "findings"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        visit = context["object"]
+        context.update(
+            photos=list(visit.photos.all()),
+            needs=list(visit.needs.select_related("owner")),
+            can_follow_up=self.request.user.has_capability(Cap.VISIT_RECORD),
+        )
+        return context
+
+
+@requires(Cap.FIELDWORK_VIEW)
+def visit_photo(request, pk: int):
+    """A visit's photo, to those who may see the visit."""
+    photo = get_scoped_or_404(VisitPhoto.objects.all(), request.user, Cap.FIELDWORK_VIEW, pk=pk)
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class NeedListView(ObjectListView):
+    listing = listings.needs
+
+
+class NeedEditView(ObjectActionView):
+    model = Need
+    form_class = NeedForm
+    capability = Cap.VISIT_RECORD
+    parent_kwarg = "need"
+    title = _("跟进诉求")
+
+    def success_url(self, obj, saved) -> str:
+        return reverse("fieldwork:need-list")
+
+
+class CoverageListView(ObjectListView):
+    listing = listings.coverage

@@ -59,6 +59,10 @@ class HouseholdDetailView(ObjectDetailView):
         from bangfu.consumption.selectors import household_links
 
         context["supplier_links"] = household_links(household=household)
+        # fieldwork: visits to this household and its open needs (走访、诉求)
+        from bangfu.fieldwork.selectors import household_fieldwork
+
+        context["fieldwork"] = household_fieldwork(household=household, user=user)
         return context
 
 

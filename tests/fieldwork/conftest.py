@@ -65,3 +65,36 @@ class World:
 @pytest.fixture
 def world(make_org, make_user, region):
     return World(make_org, make_user, region)
+
+
+_id_sequence = iter(range(1, 100_000))
+
+
+def make_household(region, code: str, village: str = DEMO_VILLAGE):
+    from bangfu.core import idnumber
+    from bangfu.registry import services as registry
+
+    number = idnumber.make(village[:6], datetime.date(1970, 1, 1), next(_id_sequence) * 2 + 1)
+    return registry.household_create(
+        actor=None, code=code, region=region(village), head={"name": "周耀伟", "id_number": number}
+    )
+
+
+@pytest.fixture
+def households(world, region, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return {
+        "near": make_household(region, "LS0001"),
+        "second": make_household(region, "LS0002", SECOND_VILLAGE),
+        "far": make_household(region, "XH0001", FAR_VILLAGE),
+    }
+
+
+def image(kind="JPEG", size=(8, 8)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "green").save(buffer, kind)
+    return buffer.getvalue()
