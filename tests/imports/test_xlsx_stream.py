@@ -16,6 +16,14 @@ from bangfu.registry.models import Household
 from .conftest import VILLAGE, issues
 
 
+def wall(*parts: int) -> datetime.datetime:
+    """A time as Excel holds it: wall-clock, no zone (calamine gives it so too)."""
+    return datetime.datetime(*parts)  # noqa: DTZ001
+
+
+MAIN_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
 def _both(path: Path) -> tuple[list, list]:
     scan = readers.scan_xlsx(path)
     return list(readers._read_xlsx_calamine(path, scan)), list(readers._read_xlsx_streaming(path, scan))
@@ -41,6 +49,16 @@ def _assert_same(path: Path) -> list:
     return _normal(streamed)
 
 
+def _rewrite_sheet(path: Path, edit) -> None:
+    """Replace the first sheet's XML of a saved workbook by ``edit(xml text)``."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = edit(parts["xl/worksheets/sheet1.xml"].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
 def test_every_kind_of_cell_written_by_xlsxwriter(tmp_path):
     path = tmp_path / "types.xlsx"
     book = xlsxwriter.Workbook(path)
@@ -59,10 +77,10 @@ def test_every_kind_of_cell_written_by_xlsxwriter(tmp_path):
     sheet.write_number(2, 3, 12)
     sheet.write_number(2, 4, 0.125, formats["percent"])
     sheet.write_boolean(2, 5, False)
-    sheet.write_datetime(2, 6, datetime.datetime(2020, 3, 6), formats["iso"])
-    sheet.write_datetime(3, 6, datetime.datetime(2019, 12, 31), formats["chinese"])
+    sheet.write_datetime(2, 6, wall(2020, 3, 6), formats["iso"])
+    sheet.write_datetime(3, 6, wall(2019, 12, 31), formats["chinese"])
     sheet.write_number(4, 6, 43896, formats["builtin31"])
-    sheet.write_datetime(5, 6, datetime.datetime(2020, 3, 6, 8, 30), formats["time"])
+    sheet.write_datetime(5, 6, wall(2020, 3, 6, 8, 30), formats["time"])
     sheet.write_number(6, 3, 1234.5, formats["quoted"])  # a number whose format quotes text: no date
     sheet.write_formula(7, 3, "=1+1", None, 2)
     sheet.merge_range(9, 1, 10, 3, "合并")
@@ -70,7 +88,7 @@ def test_every_kind_of_cell_written_by_xlsxwriter(tmp_path):
     book.close()
     rows = _assert_same(path)
     assert rows[2][1][5] == datetime.date(2020, 3, 6)
-    assert rows[5][1][5] == datetime.datetime(2020, 3, 6, 8, 30)
+    assert rows[5][1][5] == wall(2020, 3, 6, 8, 30)
     assert rows[7][1][2][0] == "Formula"
     assert [number for number, _cells, merged in rows if merged] == [10, 11]
 
@@ -94,16 +112,10 @@ def test_phonetic_guides_are_not_part_of_the_text(tmp_path):
     workbook.active.append(["姓名"])
     workbook.active.append(["占位"])
     workbook.save(path)
-    with zipfile.ZipFile(path) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    sheet = parts["xl/worksheets/sheet1.xml"]
     ruby = '<c r="A2" t="inlineStr"><is><r><t>周</t></r><r><t>耀伟</t></r><rPh sb="0" eb="1"><t>ZHOU</t></rPh></is></c>'
-    sheet = sheet.replace('<c r="A2" t="inlineStr"><is><t>占位</t></is></c>'.encode(), ruby.encode())
-    assert b"rPh" in sheet
-    parts["xl/worksheets/sheet1.xml"] = sheet
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
+    _rewrite_sheet(path, lambda xml: xml.replace('<c r="A2" t="inlineStr"><is><t>占位</t></is></c>', ruby))
+    with zipfile.ZipFile(path) as archive:
+        assert b"rPh" in archive.read("xl/worksheets/sheet1.xml")
     rows = _assert_same(path)
     assert rows[1][1] == ["周耀伟"]
 
@@ -112,7 +124,7 @@ def test_the_1904_date_system(tmp_path):
     path = tmp_path / "mac.xlsx"
     book = xlsxwriter.Workbook(path, {"date_1904": True})
     sheet = book.add_worksheet()
-    sheet.write_datetime(0, 0, datetime.datetime(2020, 3, 6), book.add_format({"num_format": "yyyy-mm-dd"}))
+    sheet.write_datetime(0, 0, wall(2020, 3, 6), book.add_format({"num_format": "yyyy-mm-dd"}))
     book.close()
     rows = _assert_same(path)
     assert rows[0][1] == [datetime.date(2020, 3, 6)]
@@ -124,18 +136,19 @@ def test_a_sheet_with_a_namespace_prefix_takes_the_general_path(tmp_path):
     workbook.active.append(["户编号", "数量"])
     workbook.active.append(["LS1", 7])
     workbook.save(path)
-    with zipfile.ZipFile(path) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    sheet = parts["xl/worksheets/sheet1.xml"].decode()
-    sheet = sheet.replace("<c ", "<x:c ").replace("</c>", "</x:c>").replace("<row ", "<x:row ")
-    sheet = sheet.replace("</row>", "</x:row>").replace("<v>", "<x:v>").replace("</v>", "</x:v>")
-    sheet = sheet.replace(
-        "<worksheet ", '<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    )
-    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
+
+    def prefix(xml: str) -> str:
+        for plain, prefixed in (
+            ("<c ", "<x:c "),
+            ("</c>", "</x:c>"),
+            ("<row ", "<x:row "),
+            ("</row>", "</x:row>"),
+        ):
+            xml = xml.replace(plain, prefixed)
+        xml = xml.replace("<v>", "<x:v>").replace("</v>", "</x:v>")
+        return xml.replace("<worksheet ", f'<worksheet xmlns:x="{MAIN_NAMESPACE}" ')
+
+    _rewrite_sheet(path, prefix)
     scan = readers.scan_xlsx(path)
     streamed = _normal(readers._read_xlsx_streaming(path, scan))
     assert streamed[:2] == [(1, ["户编号", "数量"], False), (2, ["LS1", 7.0], False)]
