@@ -45,6 +45,7 @@ BUILDERS: list[str] = [
     "bangfu.consumption.demo.build",
     "bangfu.consumption.campaigns.demo.build",
     "bangfu.supermarket.demo.build",
+    "bangfu.fieldwork.demo.build",
 ]
 
 
