@@ -11,6 +11,7 @@ from bangfu.accounts.api import router as accounts_router
 from bangfu.consumption.api import router as consumption_router
 from bangfu.consumption.campaigns.api import router as campaigns_router
 from bangfu.core.api import AUTH
+from bangfu.fieldwork.api import router as fieldwork_router
 from bangfu.regions.api import router as regions_router
 from bangfu.supermarket.api import router as supermarket_router
 
@@ -28,6 +29,7 @@ api.add_router("/regions", regions_router)
 api.add_router("/consumption", consumption_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/supermarket", supermarket_router)
+api.add_router("/fieldwork", fieldwork_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):
