@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "bangfu.consumption.campaigns",
     "bangfu.supermarket",
     "bangfu.fieldwork",
+    "bangfu.assistance",
     "bangfu.reports",
     "bangfu.api",
 ]

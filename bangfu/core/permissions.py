@@ -58,6 +58,9 @@ class Cap:
     ATTENDANCE_CHECKIN = "attendance.checkin"
     LEAVE_APPROVE = "leave.approve"
     VISIT_RECORD = "visit.record"
+    ASSISTANCE_VIEW = "assistance.view"
+    PROJECT_MANAGE = "project.manage"
+    FUNDS_RECORD = "funds.record"
 
 
 ALL = frozenset(v for k, v in vars(Cap).items() if k.isupper())
@@ -93,6 +96,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.TEAM_MANAGE,
             Cap.LEAVE_APPROVE,
             Cap.VISIT_RECORD,
+            Cap.ASSISTANCE_VIEW,
+            Cap.PROJECT_MANAGE,
+            Cap.FUNDS_RECORD,
         }
     ),
     Role.CADRE: frozenset(
@@ -107,6 +113,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.FIELDWORK_VIEW,
             Cap.ATTENDANCE_CHECKIN,
             Cap.VISIT_RECORD,
+            Cap.ASSISTANCE_VIEW,
         }
     ),
     Role.BUYER: frozenset(
@@ -141,6 +148,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.CONSUMPTION_VIEW,
             Cap.SUPERMARKET_VIEW,
             Cap.FIELDWORK_VIEW,
+            Cap.ASSISTANCE_VIEW,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -154,6 +162,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.CONSUMPTION_VIEW,
             Cap.SUPERMARKET_VIEW,
             Cap.FIELDWORK_VIEW,
+            Cap.ASSISTANCE_VIEW,
         }
     ),
 }

@@ -1,0 +1,123 @@
+"""Balances per project, partnership, organisation, region and year, within the user's scope."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from bangfu.assistance import selectors, services
+from bangfu.assistance.models import FundKind, ProjectType
+from bangfu.core.permissions import Role
+from tests.conftest import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+@pytest.fixture
+def two_projects(world, region):
+    """A second project, in another village of the county under the designated partnership, in 2020."""
+    village2 = region(DEMO_TOWNSHIP).children.exclude(code=DEMO_VILLAGE).first()
+    second = services.project_create(
+        actor=world.office,
+        name="光伏电站",
+        organization=world.enterprise,
+        partnership=world.designated,
+        region=village2,
+        type=ProjectType.INFRASTRUCTURE,
+        budget="500000",
+        start_date=datetime.date(2020, 1, 1),
+    )
+    services.fund_entry_record(
+        actor=world.office,
+        project=second,
+        kind=FundKind.INVESTED,
+        amount="500000",
+        date=datetime.date(2020, 2, 1),
+    )
+    spent = services.fund_entry_record(
+        actor=world.office,
+        project=second,
+        kind=FundKind.SPENT,
+        amount="120000.50",
+        date=datetime.date(2020, 3, 1),
+        voucher_number="PZ-2020-9",
+    )
+    services.fund_entry_reverse(actor=world.office, entry=spent, date=datetime.date(2020, 3, 2))
+    services.fund_entry_record(
+        actor=world.office,
+        project=second,
+        kind=FundKind.SPENT,
+        amount="100000.50",
+        date=datetime.date(2020, 3, 2),
+        voucher_number="PZ-2020-10",
+    )
+    return world, second, village2
+
+
+def _pick(rows, key, value):
+    return next(row for row in rows if row[key] == value)
+
+
+def test_balances_by_each_grouping(two_projects):
+    world, second, village2 = two_projects
+    by_project = selectors.fund_balances(user=world.office, by="project")
+    assert _pick(by_project, "project_id", world.project.pk)["available"] == D("900000.00")
+    assert _pick(by_project, "project_id", second.pk)["spent"] == D("100000.50")
+    assert _pick(by_project, "project_id", second.pk)["available"] == D("399999.50")
+
+    by_partnership = selectors.fund_balances(user=world.office, by="partnership")
+    assert _pick(by_partnership, "project__partnership_id", world.designated.pk)["received"] == D("500000.00")
+    assert _pick(by_partnership, "project__partnership_id", world.paired.pk)["received"] == D("1200000.00")
+
+    (organization,) = selectors.fund_balances(user=world.office, by="organization")
+    assert organization["project__organization_id"] == world.enterprise.pk
+    assert (organization["invested"], organization["coordinated"], organization["spent"]) == (
+        D("1500000.00"),
+        D("200000.00"),
+        D("400000.50"),
+    )
+
+    by_village = selectors.fund_balances(user=world.office, by="region", region_length=12)
+    assert {row["region"] for row in by_village} == {DEMO_VILLAGE, village2.code}
+    (county,) = selectors.fund_balances(user=world.office, by="region", region_length=6)
+    assert county["region"] == DEMO_COUNTY[:6] and county["available"] == D("1299999.50")
+
+    by_year = selectors.fund_balances(user=world.office, by="year")
+    assert [(row["year"], row["received"], row["spent"]) for row in by_year] == [
+        (2019, D("1200000.00"), D("300000.00")),
+        (2020, D("500000.00"), D("100000.50")),
+    ]
+
+
+def test_balances_agree_with_the_per_project_annotation(two_projects):
+    world, second, _village2 = two_projects
+    projects = {p.pk: p for p in selectors.with_balances(selectors.project_list(user=world.office))}
+    for project in (world.project, second):
+        balance = selectors.project_balance(project)
+        annotated = projects[project.pk]
+        assert (annotated.invested, annotated.coordinated, annotated.spent) == (
+            balance["invested"],
+            balance["coordinated"],
+            balance["spent"],
+        )
+
+
+def test_scope_narrows_every_read(two_projects, make_user):
+    world, second, village2 = two_projects
+    assert selectors.fund_balances(user=world.outsider, by="organization") == []
+    assert not selectors.project_list(user=world.outsider).exists()
+    assert not selectors.partnership_list(user=world.outsider).exists()
+    cadre = make_user(Role.CADRE, village2.code)
+    assert list(selectors.project_list(user=cadre)) == [second]
+    (row,) = selectors.fund_balances(user=cadre, by="project")
+    assert row["project_id"] == second.pk
+    summary = selectors.organization_assistance(user=cadre, organization=world.enterprise)
+    assert list(summary["partnerships"]) == []  # the county partnership is outside a village's scope
+    assert summary["totals"]["received"] == D("500000.00")
+
+
+def test_an_unknown_grouping_is_an_error(world):
+    with pytest.raises(ValueError, match="cannot group"):
+        selectors.fund_balances(user=world.office, by="colour")
