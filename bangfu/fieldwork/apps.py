@@ -11,6 +11,8 @@ class FieldworkConfig(AppConfig):
         from bangfu.core.navigation import NavItem, add
         from bangfu.core.permissions import Cap
 
+        from . import imports  # noqa: F401 - registers the visits import kind
+
         section = _("驻村工作")
         add(
             NavItem(section, _("驻村工作队"), "fieldwork:team-list", Cap.FIELDWORK_VIEW, order=500),
