@@ -25,6 +25,8 @@ class ErrorCode(StrEnum):
     TOO_MANY_PHOTOS = "too_many_photos"
     NEED_CLOSED = "need_closed"
     CLOSING_NOTE_REQUIRED = "closing_note_required"
+    STAY_OVERLAP = "stay_overlap"
+    STAY_TOO_LONG = "stay_too_long"
     VISITOR_REQUIRED = "visitor_required"
     FINDINGS_REQUIRED = "findings_required"
     NEED_DESCRIPTION_REQUIRED = "need_description_required"

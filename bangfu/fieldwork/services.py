@@ -291,6 +291,63 @@ def check_out(
         return audited_update(actor=actor, instance=record, data=data)
 
 
+MAX_STAY_DAYS = 14
+
+
+def stay_record(
+    *,
+    actor,
+    member: TeamMember,
+    checked_in_at: datetime.datetime,
+    checked_out_at: datetime.datetime,
+    note: str = "",
+) -> CheckIn:
+    """A past stay recorded afterwards (an import from paper sign-in sheets or another system):
+    the member was stationed there on the day of arrival, the stay is over, lasts at most
+    14 days and overlaps no other stay of the same person."""
+    _check_scope(actor, Cap.TEAM_MANAGE, member.region_code, "member")
+    if checked_out_at <= checked_in_at:
+        raise _error("checked_out_at", _("签退时间应晚于签到时间。"), ErrorCode.PERIOD_REVERSED)
+    if checked_out_at > timezone.now():
+        raise _error("checked_out_at", _("签退时间不能晚于现在。"), ErrorCode.FUTURE_DATE)
+    if checked_out_at - checked_in_at > datetime.timedelta(days=MAX_STAY_DAYS):
+        raise _error(
+            "checked_out_at",
+            _("一次在村不能超过%(days)d天。") % {"days": MAX_STAY_DAYS},
+            ErrorCode.STAY_TOO_LONG,
+        )
+    if not member.active_on(timezone.localdate(checked_in_at)) or not member.team.active_on(
+        timezone.localdate(checked_in_at)
+    ):
+        raise _error(
+            "checked_in_at",
+            _("%(user)s 当天没有派驻在%(village)s。")
+            % {"user": member.user, "village": member.team.region.name},
+            ErrorCode.NOT_STATIONED,
+        )
+    with transaction.atomic():
+        list(TeamMember.objects.select_for_update().filter(user_id=member.user_id).values_list("pk"))
+        clash = (
+            CheckIn.objects.filter(member__user_id=member.user_id, checked_in_at__lt=checked_out_at)
+            .filter(Q(checked_out_at__isnull=True) | Q(checked_out_at__gt=checked_in_at))
+            .first()
+        )
+        if clash is not None:
+            raise _error(
+                "checked_in_at",
+                _("与已有的签到记录 %(stay)s 重叠。") % {"stay": clash},
+                ErrorCode.STAY_OVERLAP,
+            )
+        record = CheckIn(
+            member=member,
+            region_code=member.region_code,
+            checked_in_at=checked_in_at,
+            checked_out_at=checked_out_at,
+            note=note,
+        )
+        return audited_create(actor=actor, instance=record)
+
+
 def leave_request(
     *, actor, member: TeamMember, starts_on: datetime.date, ends_on: datetime.date, reason: str
 ) -> Leave:

@@ -317,3 +317,34 @@ def test_compliance_page_per_member_per_team_and_export(world, client_for):
     assert rows[0][0] == "队员" and len(rows) == 3
     assert any("在村3天2夜" in row[-1] for row in rows)
     assert client.get(f"/fieldwork/compliance/?week_from={day(7)}&week_to={WEEK}").status_code == 400
+
+
+def test_stay_recorded_afterwards_is_checked(world, unchanged):
+    services.stay_record(
+        actor=world.office, member=world.member, checked_in_at=local(WEEK, 8), checked_out_at=local(WEEK, 17)
+    )
+    cases = [
+        (local(WEEK, 12), local(WEEK, 20), ErrorCode.STAY_OVERLAP),
+        (local(day(1), 17), local(day(1), 8), ErrorCode.PERIOD_REVERSED),
+        (local(day(1), 8), local(day(20), 8), ErrorCode.STAY_TOO_LONG),
+        (
+            local(START - datetime.timedelta(days=3), 8),
+            local(START - datetime.timedelta(days=3), 17),
+            ErrorCode.NOT_STATIONED,
+        ),
+    ]
+    with unchanged():
+        for start, end, code in cases:
+            with pytest.raises(ValidationError) as error:
+                services.stay_record(
+                    actor=world.office, member=world.member, checked_in_at=start, checked_out_at=end
+                )
+            assert codes(error.value) == {code}
+        with pytest.raises(ValidationError) as error:
+            services.stay_record(
+                actor=world.outsider,
+                member=world.member,
+                checked_in_at=local(day(2), 8),
+                checked_out_at=local(day(2), 17),
+            )
+        assert codes(error.value) == {ErrorCode.OUT_OF_SCOPE}
