@@ -25,6 +25,7 @@ urlpatterns = [
     path("consumption/", include("bangfu.consumption.urls")),
     path("fieldwork/", include("bangfu.fieldwork.urls")),
     path("supermarket/", include("bangfu.supermarket.urls")),
+    path("assistance/", include("bangfu.assistance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api-docs"),

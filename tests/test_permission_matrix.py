@@ -87,6 +87,9 @@ SUPERMARKET_COUNTER = _everyone(Role.ADMIN, Role.OFFICE, Role.STORE_KEEPER)  # k
 DONATION_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.STORE_KEEPER)
 POINTS_AWARDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
 DELIVERY_REQUESTERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.STORE_KEEPER)
+ASSISTANCE_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.LEADER, Role.AUDITOR)
+PROJECT_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
+FUNDS_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE)
 
 # URL name -> the roles that may reach it. Written out by hand on purpose: it restates
 # bangfu.core.permissions for each page, so a change to either shows up here.
@@ -189,6 +192,15 @@ EXPECTED: dict[str, frozenset[str]] = {
     "fieldwork:need-list": FIELDWORK_READERS,
     "fieldwork:need-edit": VISIT_RECORDERS,
     "fieldwork:coverage": FIELDWORK_READERS,
+    "assistance:partnership-list": ASSISTANCE_READERS,
+    "assistance:partnership-create": PROJECT_MANAGERS,
+    "assistance:partnership-detail": ASSISTANCE_READERS,
+    "assistance:project-list": ASSISTANCE_READERS,
+    "assistance:project-create": PROJECT_MANAGERS,
+    "assistance:project-detail": ASSISTANCE_READERS,
+    "assistance:project-edit": PROJECT_MANAGERS,
+    "assistance:fund-entry-create": FUNDS_RECORDERS,
+    "assistance:fund-entry-reverse": FUNDS_RECORDERS,
     "supermarket:store-list": SUPERMARKET_READERS,
     "supermarket:store-detail": SUPERMARKET_READERS,
     "supermarket:store-create": SUPERMARKET_MANAGERS,
@@ -318,6 +330,9 @@ class World:
     campaigns: dict[str, object] = field(default_factory=dict)  # a campaign open to every role user
     fieldwork: dict[str, object] = field(default_factory=dict)  # a team in a village of the demo county
     supermarket: dict[str, object] = field(default_factory=dict)  # a store kept by the keeper role user
+    assistance: dict[str, object] = field(
+        default_factory=dict
+    )  # a partnership and project in the demo county
     consumption: dict[str, object] = field(
         default_factory=dict
     )  # in the demo county, reachable by every role
@@ -439,6 +454,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             far, other, {Role.MEMBER: _user("matrix-far-member", Role.MEMBER, far, OTHER_COUNTY)}
         )
         world.outside.update({f"campaigns.{key}": value for key, value in far_campaign.items()})
+        world.assistance = _assistance_world(far, county, Region.objects.get(code=DEMO_VILLAGE))
+        far_assistance = _assistance_world(home, other, Region.objects.get(code=OTHER_COUNTY_VILLAGE))
+        world.outside.update({f"assistance.{key}": value for key, value in far_assistance.items()})
         world.fieldwork = _fieldwork(home, DEMO_VILLAGE, users)
         world.fieldwork.update(_visit(world.household, users[Role.CADRE]))
         far_fieldwork = {**_fieldwork(far, OTHER_COUNTY_VILLAGE, {}), **_visit(far_household, stranger)}
@@ -584,6 +602,44 @@ def _supermarket_world(organization: Organization, region: Region, household: Ho
         "trip": trip,
         "delivery": delivery,
     }
+
+
+def _assistance_world(organization: Organization, county: Region, village: Region) -> dict:
+    """A designated partnership of ``organization`` with ``county``, a project in ``village``
+    and one fund entry on its ledger (the assisting organisation may sit in another county)."""
+    from bangfu.assistance import services as assistance
+
+    partnership = assistance.partnership_create(
+        actor=None, organization=organization, kind="designated", region=county, start_year=2020
+    )
+    project = assistance.project_create(
+        actor=None,
+        name=f"{village.name}光伏电站",
+        organization=organization,
+        partnership=partnership,
+        region=village,
+        type="infrastructure",
+        budget="100000",
+        start_date=datetime.date(2020, 1, 1),
+    )
+    entry = assistance.fund_entry_record(
+        actor=None, project=project, kind="invested", amount="1000", date=datetime.date(2020, 2, 1)
+    )
+    return {"partnership": partnership, "project": project, "entry": entry}
+
+
+def _assistance_kwargs(name: str, objects: dict) -> dict | None:
+    if not name.startswith("assistance:"):
+        return None
+    keys = {
+        "partnership-detail": "partnership",
+        "project-detail": "project",
+        "project-edit": "project",
+        "fund-entry-create": "project",
+        "fund-entry-reverse": "entry",
+    }
+    short = name.split(":", 1)[1]
+    return {"pk": objects[keys[short]].pk} if short in keys else {}
 
 
 def _supermarket_kwargs(name: str, objects: dict) -> dict | None:
@@ -754,6 +810,9 @@ def _kwargs(name: str, role: str, world: World) -> dict:
     supermarket = _supermarket_kwargs(name, world.supermarket)
     if supermarket is not None:
         return supermarket
+    assistance = _assistance_kwargs(name, world.assistance)
+    if assistance is not None:
+        return assistance
     """URL keyword arguments naming an object inside the scope of ``role``'s user."""
     campaign = _campaign_kwargs(name, role, world.campaigns)
     if campaign is not None:
@@ -805,6 +864,16 @@ def _outside_kwargs(name: str, world: World) -> dict:
     )
     if supermarket is not None:
         return supermarket
+    assistance = _assistance_kwargs(
+        name,
+        {
+            key.split(".", 1)[1]: value
+            for key, value in world.outside.items()
+            if key.startswith("assistance.")
+        },
+    )
+    if assistance is not None:
+        return assistance
     """URL keyword arguments naming an object outside every role user's scope (or not theirs)."""
     campaign = _campaign_kwargs(
         name,
@@ -881,7 +950,14 @@ def _state() -> dict[str, int]:
         "campaign orders collected": _campaign_orders("collected"),
         "purchases": Purchase.objects.count(),
         "household links": HouseholdLink.objects.count(),
+        "fund entries": _fund_entries(),
     }
+
+
+def _fund_entries() -> int:
+    from bangfu.assistance.models import FundEntry
+
+    return FundEntry.objects.count()
 
 
 def _campaign_orders(status: str) -> int:

@@ -113,6 +113,18 @@ class OrganizationDetailView(ObjectDetailView):
         (gettext_lazy("有效"), "is_active"),
         (gettext_lazy("下级单位"), lambda o: _("、").join(c.name for c in o.children.all()[:50])),
     ]
+    template_name = "accounts/organization_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # assistance: the organisation's partnerships and projects within the user's scope
+        from bangfu.assistance.selectors import organization_assistance
+
+        context["assistance"] = organization_assistance(
+            user=self.request.user, organization=context["object"]
+        )
+        # end assistance
+        return context
 
 
 class OrganizationCreateView(ObjectEditView):
