@@ -11,6 +11,8 @@ class SupermarketConfig(AppConfig):
         from bangfu.core.navigation import NavItem, add
         from bangfu.core.permissions import Cap
 
+        from . import imports  # noqa: F401 - registers the import kinds
+
         section = _("爱心超市")
         add(
             NavItem(section, _("爱心超市"), "supermarket:store-list", Cap.SUPERMARKET_VIEW, order=400),

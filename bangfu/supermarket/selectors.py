@@ -49,7 +49,7 @@ def counter_search(*, store: Store, query: str, limit: int = 20) -> list[Enrolme
     if not query:
         return []
     if query.isascii() and query.isalpha():
-        people = Person.objects.filter(name_initials__startswith=query.upper(), is_active=True)
+        people = Person.objects.filter(name_initials__startswith=query.lower(), is_active=True)
         match = Q(household__in=people.values("household_id"))
     elif query[-1:].isdigit() or query[-1:] in "xX":
         people = Person.objects.filter(id_number_masked__endswith=query.upper(), is_active=True)

@@ -504,6 +504,7 @@ def donation_record(
     donor_organization: Organization | None = None,
     show_on_board: bool = False,
     note: str = "",
+    receipt_number: str = "",
 ) -> Donation:
     """Goods (received into stock) and/or cash given to ``store``, with a receipt number."""
     if donor_kind not in DonorKind.values:
@@ -533,7 +534,8 @@ def donation_record(
         key = f"store:{store.pk}"
         chain, _created = LedgerChain.objects.get_or_create(ledger=Donation.ledger_name, key=key)
         chain = LedgerChain.objects.select_for_update().get(pk=chain.pk)
-        receipt = f"JZ{store.pk:04d}-{chain.last_seq + 1:06d}"
+        # A paper receipt's own number when its book is imported; else the store's next number.
+        receipt = receipt_number.strip() or f"JZ{store.pk:04d}-{chain.last_seq + 1:06d}"
         donation = ledger_append(
             Donation,
             key=key,
