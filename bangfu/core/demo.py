@@ -46,6 +46,7 @@ BUILDERS: list[str] = [
     "bangfu.consumption.campaigns.demo.build",
     "bangfu.supermarket.demo.build",
     "bangfu.fieldwork.demo.build",
+    "bangfu.assistance.demo.build",
 ]
 
 
