@@ -157,3 +157,35 @@ def test_the_organisation_page_lists_its_partnerships_and_projects(world, client
     buyer = make_user(Role.BUYER, "410402000000")
     page = client_for(buyer).get(world.enterprise.get_absolute_url()).content.decode()
     assert "肉牛养殖基地" not in page and 'data-testid="organization-assistance"' not in page
+
+
+def test_project_list_queries_do_not_grow_with_rows(world, client_for, region):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bangfu.assistance import services
+
+    client = client_for(world.office)
+    url = reverse("assistance:project-list")
+    client.get(url)  # warm caches (session, content types)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for number in range(10):
+        project = services.project_create(
+            actor=world.office,
+            name=f"项目{number}",
+            organization=world.enterprise,
+            region=region(DEMO_VILLAGE),
+            type="health",
+            budget="1000",
+            start_date=dt.date(2020, 1, 1),
+        )
+        services.fund_entry_record(
+            actor=world.office, project=project, kind="invested", amount="10", date=dt.date(2020, 1, 2)
+        )
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert "项目9" in page
+    assert len(many) == len(few)
