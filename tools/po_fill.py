@@ -13,8 +13,17 @@ from pathlib import Path
 
 PO = Path(__file__).resolve().parent.parent / "bangfu" / "locale" / "en" / "LC_MESSAGES" / "django.po"
 FUZZY = re.compile(
-    r'^#, fuzzy\n(?:#\| .*\n)*(msgid (?:"(?:[^"\\]|\\.)*"\n)+)msgstr (?:".*"\n)+', re.MULTILINE
+    r'^#, ([\w, -]*?)\bfuzzy\b([\w, -]*)\n(?:#\| .*\n)*(msgid (?:"(?:[^"\\]|\\.)*"\n)+)msgstr (?:".*"\n)+',
+    re.MULTILINE,
 )
+
+
+def _unfuzz(match: re.Match) -> str:
+    flags = [flag.strip() for flag in (match.group(1) + match.group(2)).split(",") if flag.strip()]
+    kept = f"#, {', '.join(flags)}\n" if flags else ""
+    return kept + match.group(3) + 'msgstr ""\n'
+
+
 # msgid on one line, or wrapped: msgid "" followed by one quoted line per piece
 ENTRY = re.compile(r'^msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n(?!")', re.MULTILINE)
 PIECE = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -27,7 +36,7 @@ def escape(text: str) -> str:
 def main() -> int:
     # makemessages guesses a translation from a similar message and marks it fuzzy: the
     # guess is usually wrong ("品名" became "Full name"), so a fuzzy entry counts as empty.
-    text = FUZZY.sub(lambda m: m.group(1) + 'msgstr ""\n', PO.read_text(encoding="utf-8"))
+    text = FUZZY.sub(_unfuzz, PO.read_text(encoding="utf-8"))
     PO.write_text(text, encoding="utf-8")
     if sys.argv[1:] == ["--list"]:
         for match in ENTRY.finditer(text):
