@@ -34,9 +34,9 @@ def test_demo_builds_love_supermarkets(regions):
 
     opened = sorted(Store.objects.values_list("opened_on__year", flat=True))
     assert {2018, 2019, 2020} <= set(opened)
-    assert Donation.objects.order_by().values("date__year").distinct().count() >= 4
+    assert Donation.objects.values("date__year").distinct().count() >= 5
     assert Redemption.objects.filter(delivery="home").exists()
-    assert Redemption.objects.order_by().values("date__year").distinct().count() >= 4
+    assert Redemption.objects.values("date__year").distinct().count() >= 5
     # the ledgers verify and the balances are their sums
     assert [p for p in verify() if not isinstance(p, int)] == []
     assert (
