@@ -1,7 +1,5 @@
 """The demo's consumption data: dozens of buyer units with a year of purchases, quotas and links."""
 
-import time
-
 import pytest
 from django.db.models import Sum
 
@@ -14,11 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_builds_consumption_data(regions):
-    started = time.perf_counter()
     context = build_demo(scale="small", seed=3)
-    assert (
-        time.perf_counter() - started < 60
-    )  # the whole demo, registry included; consumption is a small part
     assert Supplier.objects.count() >= 5
     assert Purchase.objects.values("buyer").distinct().count() >= 24  # dozens of buyer units
     assert Purchase.objects.filter(certified_amount__gt=0).exists()

@@ -1,7 +1,5 @@
 """The demo's village work: teams with the demo cadre, weeks of check-ins, leave, visits and needs."""
 
-import time
-
 import pytest
 from django.utils import timezone
 
@@ -24,9 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_builds_village_work(regions):
-    started = time.perf_counter()
     context = build_demo(scale="small", seed=2)
-    assert time.perf_counter() - started < 90  # the whole demo; village work is a small part of it
     cadre = User.objects.get(username="cadre")
     assert TeamMember.objects.get(user=cadre).role == TeamRole.FIRST_SECRETARY
     assert Team.objects.count() == 3

@@ -1,7 +1,5 @@
 """The demo's love supermarkets: stores over three years, ledgers that verify, a keeper with households."""
 
-import time
-
 import pytest
 from django.db.models import Sum
 from django.test import Client
@@ -26,10 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_builds_love_supermarkets(regions):
-    started = time.perf_counter()
     context = build_demo(scale="small", seed=3)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 120  # the whole demo; the supermarket part is measured below
     assert any(line.startswith("love supermarkets:") for line in context.lines)
 
     opened = sorted(Store.objects.values_list("opened_on__year", flat=True))
