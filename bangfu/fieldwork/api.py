@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from bangfu.core.api import Page, page, require
@@ -152,7 +152,7 @@ def _refused(error: ValidationError):
             "fields": fields,
         }
     }
-    return 422, body
+    return Status(422, body)
 
 
 class ErrorSchema(Schema):
@@ -183,7 +183,7 @@ def check_in(request, payload: CheckInIn):
         )
     except ValidationError as error:
         return _refused(error)
-    return 201, record
+    return Status(201, record)
 
 
 @router.post(
@@ -192,12 +192,15 @@ def check_in(request, payload: CheckInIn):
 def check_out(request, payload: LocationIn):
     require(request, Cap.ATTENDANCE_CHECKIN)
     try:
-        return 200, services.check_out(
-            actor=request.user,
-            latitude=payload.latitude,
-            longitude=payload.longitude,
-            accuracy=payload.accuracy,
-            note=payload.note,
+        return Status(
+            200,
+            services.check_out(
+                actor=request.user,
+                latitude=payload.latitude,
+                longitude=payload.longitude,
+                accuracy=payload.accuracy,
+                note=payload.note,
+            ),
         )
     except ValidationError as error:
         return _refused(error)
@@ -243,13 +246,16 @@ def visit_create(request, payload: VisitIn):
         .first()
     )
     if household is None:
-        return 422, {
-            "error": {
-                "code": "out_of_scope",
-                "message": "household not found in your scope",
-                "fields": {"household_code": ["not found in your scope"]},
-            }
-        }
+        return Status(
+            422,
+            {
+                "error": {
+                    "code": "out_of_scope",
+                    "message": "household not found in your scope",
+                    "fields": {"household_code": ["not found in your scope"]},
+                }
+            },
+        )
     try:
         visit = services.visit_record(
             actor=request.user,
@@ -264,7 +270,7 @@ def visit_create(request, payload: VisitIn):
         )
     except ValidationError as error:
         return _refused(error)
-    return 201, _visit_out(visit.pk, request)
+    return Status(201, _visit_out(visit.pk, request))
 
 
 @router.get("/needs", response=Page[NeedSchema], summary="List needs in scope")
