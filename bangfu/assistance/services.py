@@ -22,7 +22,7 @@ from django.utils import timezone
 from bangfu.accounts.models import Organization
 from bangfu.audit.ledger import ledger_append
 from bangfu.audit.models import Action, LedgerChain
-from bangfu.audit.services import record_change, record_related, snapshot
+from bangfu.audit.services import acting_user, record_change, record_related, snapshot
 from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope
 from bangfu.regions.models import Level, Region
@@ -49,10 +49,6 @@ INCOME = (FundKind.INVESTED, FundKind.COORDINATED)
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _actor(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _check_scope(actor, capability: str, region_code: str, field: str | None = None) -> None:
@@ -114,7 +110,7 @@ def partnership_create(
     try:
         with transaction.atomic():
             partnership.save(force_insert=True)
-            record_change(actor=_actor(actor), instance=partnership, action=Action.CREATE)
+            record_change(actor=acting_user(actor), instance=partnership, action=Action.CREATE)
     except IntegrityError as error:
         raise AssistanceError(Code.PARTNERSHIP_EXISTS) from error
     return partnership
@@ -134,7 +130,7 @@ def partnership_update(
             partnership.note = note.strip()
             fields.append("note")
         partnership.save(update_fields=fields)
-        record_change(actor=_actor(actor), instance=partnership, action=Action.UPDATE, before=before)
+        record_change(actor=acting_user(actor), instance=partnership, action=Action.UPDATE, before=before)
     return partnership
 
 
@@ -208,7 +204,7 @@ def project_create(
         raise AssistanceError(Code.TITLE_REQUIRED, "name")
     if status not in ProjectStatus.values:
         raise AssistanceError(Code.INVALID_KIND, "status")
-    actor = _actor(actor)
+    actor = acting_user(actor)
     with transaction.atomic():
         project = Project(
             name=name.strip(),
@@ -276,7 +272,7 @@ def project_update(*, actor, project: Project, data: dict) -> Project:
     if values["region"].code != project.region_code and project.fund_entries.exists():
         # Entries keep the region they were recorded in; moving the project would split its figures.
         raise AssistanceError(Code.REGION_LOCKED, "region")
-    actor = _actor(actor)
+    actor = acting_user(actor)
     with transaction.atomic():
         before = snapshot(project)
         for name, value in values.items():
@@ -318,7 +314,7 @@ def milestone_add(
         raise AssistanceError(Code.FUTURE_DATE, "done_on")
     with transaction.atomic():
         return _milestone_insert(
-            actor=_actor(actor), project=project, title=title, planned_on=planned_on, done_on=done_on
+            actor=acting_user(actor), project=project, title=title, planned_on=planned_on, done_on=done_on
         )
 
 
@@ -330,7 +326,7 @@ def milestone_complete(*, actor, milestone: Milestone, done_on: datetime.date) -
         before = snapshot(milestone)
         milestone.done_on = done_on
         milestone.save(update_fields=["done_on"])
-        record_change(actor=_actor(actor), instance=milestone, action=Action.UPDATE, before=before)
+        record_change(actor=acting_user(actor), instance=milestone, action=Action.UPDATE, before=before)
     return milestone
 
 
@@ -403,7 +399,7 @@ def fund_entry_record(
         return ledger_append(
             FundEntry,
             key=fund_chain_key(project),
-            actor=_actor(actor),
+            actor=acting_user(actor),
             project=project,
             region_code=project.region_code,
             kind=kind,
@@ -441,7 +437,7 @@ def fund_entry_reverse(
                 return ledger_append(
                     FundEntry,
                     key=fund_chain_key(project),
-                    actor=_actor(actor),
+                    actor=acting_user(actor),
                     project=project,
                     region_code=entry.region_code,
                     kind=entry.kind,

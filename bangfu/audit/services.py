@@ -123,10 +123,14 @@ def record_bulk(*, actor, model: type[models.Model], created=(), updated=(), des
     return insert_rows(ChangeRecord, columns, rows())
 
 
+def acting_user(actor):
+    """The user behind a write, or None for the system (no actor, or an anonymous one)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def _actor_fields(actor) -> dict[str, Any]:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"actor": None, "actor_label": "system"}
-    return {"actor": actor, "actor_label": actor.get_username()}
+    user = acting_user(actor)
+    return {"actor": user, "actor_label": user.get_username() if user else "system"}
 
 
 def record_change(

@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Organization, OrganizationKind
 from bangfu.audit.models import Action
-from bangfu.audit.services import audited_create, audited_update, record_change, record_related, snapshot
+from bangfu.audit.services import (
+    acting_user,
+    audited_create,
+    audited_update,
+    record_change,
+    record_related,
+    snapshot,
+)
 from bangfu.core.permissions import Cap
 
 from .errors import ErrorCode
@@ -53,10 +60,6 @@ def _error(field: str, message, code) -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
 
 
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 def _record_extra(*, actor, instance, changes: dict) -> None:
     """Changes a row snapshot does not hold (many-to-many, child lines), recorded on the parent."""
     record_related(actor=actor, instance=instance, changes=changes)
@@ -64,7 +67,7 @@ def _record_extra(*, actor, instance, changes: dict) -> None:
 
 def _check_reach(actor, capability: str, obj, field: str) -> None:
     """Services called on behalf of a user refuse objects the user does not reach."""
-    if _user(actor) is not None and not reaches(actor, capability, obj):
+    if acting_user(actor) is not None and not reaches(actor, capability, obj):
         raise _error(field, _("不存在或不在您的管辖范围内。"), ErrorCode.OUT_OF_SCOPE)
 
 
@@ -334,7 +337,7 @@ def purchase_create(
 ) -> tuple[Purchase, bool]:
     """Record a purchase; returns (purchase, created). With an idempotency key, a repeated call
     by the same user returns the purchase the first call made instead of recording it twice."""
-    user = _user(actor)
+    user = acting_user(actor)
     if idempotency_key and user is not None:
         existing = Purchase.objects.filter(recorded_by=user, idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -397,7 +400,7 @@ def purchase_update(
     for the purchase date with what is known now (the update is the moment of recording)."""
     data = dict(data)
     for name in ("buyer", "union"):
-        if data.get(name) is not None and _user(actor) is not None:
+        if data.get(name) is not None and acting_user(actor) is not None:
             if not buyer_units(user=actor).filter(pk=data[name].pk).exists():
                 raise _error(name, _("不存在或不在您的管辖范围内。"), ErrorCode.OUT_OF_SCOPE)
     merged = {
@@ -521,7 +524,7 @@ def declaration_save(
         "welfare_total": welfare_total,
         "food_total": food_total,
         "note": note or "",
-        "declared_by": _user(actor),
+        "declared_by": acting_user(actor),
         "declared_at": timezone.now(),
     }
     with transaction.atomic():

@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.audit.services import audited_create, audited_update
+from bangfu.audit.services import acting_user, audited_create, audited_update
 from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope
 
@@ -55,13 +55,9 @@ def _error(field: str, message, code) -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
 
 
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 def _check_scope(actor, capability: str, region_code: str, field: str) -> None:
     """Services called on behalf of a user refuse regions outside the user's scope."""
-    if _user(actor) is not None and not in_scope(actor, capability, region_code):
+    if acting_user(actor) is not None and not in_scope(actor, capability, region_code):
         raise _error(field, _("不存在或不在您的管辖范围内。"), ErrorCode.OUT_OF_SCOPE)
 
 
@@ -352,7 +348,7 @@ def leave_request(
     *, actor, member: TeamMember, starts_on: datetime.date, ends_on: datetime.date, reason: str
 ) -> Leave:
     """A member asks for leave (the member themself, or the office on their behalf)."""
-    if _user(actor) is not None and actor.pk != member.user_id:
+    if acting_user(actor) is not None and actor.pk != member.user_id:
         _check_scope(actor, Cap.TEAM_MANAGE, member.region_code, "member")
     _check_period(starts_on, ends_on)
     if (ends_on - starts_on).days + 1 > MAX_LEAVE_DAYS:
@@ -482,7 +478,7 @@ def visit_record(
     photos=(),
 ) -> Visit:
     """A visit with the needs it raised (each a follow-up item) and its photos, in one transaction."""
-    visitor = visitor or _user(actor)
+    visitor = visitor or acting_user(actor)
     if visitor is None:
         raise _error("visitor", _("请填写走访人。"), ErrorCode.VISITOR_REQUIRED)
     _check_scope(actor, Cap.VISIT_RECORD, household.region_code, "household")
@@ -552,7 +548,7 @@ def need_update(*, actor, need: Need, data: dict[str, Any]) -> Need:
             note = (data.get("closing_note") or "").strip()
             if not note:
                 raise _error("closing_note", _("办结请填写办结说明。"), ErrorCode.CLOSING_NOTE_REQUIRED)
-            data.update(closing_note=note, closed_at=timezone.now(), closed_by=_user(actor))
+            data.update(closing_note=note, closed_at=timezone.now(), closed_by=acting_user(actor))
         else:
             data.pop("closing_note", None)
         return audited_update(actor=actor, instance=locked, data=data)

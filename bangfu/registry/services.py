@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.audit.models import Action
-from bangfu.audit.services import audited_create, audited_update, record_change, record_related
+from bangfu.audit.services import acting_user, audited_create, audited_update, record_change, record_related
 from bangfu.core import crypto, idnumber, pinyin
 from bangfu.regions.models import Region
 
@@ -430,7 +430,7 @@ def status_change_add(
             date=date,
             reason=reason[:300],
             approved_by=approved_by[:100],
-            recorded_by=_user(actor),
+            recorded_by=acting_user(actor),
         )
         change.full_clean()
         change.save()
@@ -442,10 +442,6 @@ def status_change_add(
             data["registered_year"] = date.year
         audited_update(actor=actor, instance=household, data=data)
     return change
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 # Pairings ---------------------------------------------------------------------------------------

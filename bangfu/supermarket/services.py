@@ -31,7 +31,14 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.models import Organization, User
 from bangfu.audit.ledger import compute_hash, ledger_append
 from bangfu.audit.models import Action, LedgerChain
-from bangfu.audit.services import audited_create, audited_update, record_change, snapshot
+from bangfu.audit.services import (
+    acting_user,
+    audited_create,
+    audited_update,
+    record_change,
+    record_related,
+    snapshot,
+)
 from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope
 from bangfu.regions.models import Region
@@ -119,10 +126,6 @@ def _date(value: datetime.date | None, field: str = "date") -> datetime.date:
     return day
 
 
-def _actor(actor) -> User | None:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def _check_counter(actor, store: Store) -> None:
     """At the counter: a keeper of this store, or the office over its region. None is the system."""
     if actor is None:
@@ -204,25 +207,11 @@ def store_keepers_set(*, actor, store: Store, keepers: list[User]) -> Store:
                 % {"users": "、".join(refused)}
             }
         )
-    from django.contrib.contenttypes.models import ContentType
-
-    from bangfu.audit.models import ChangeRecord
-
     with transaction.atomic():
         before = sorted(store.keepers.values_list("username", flat=True))
         store.keepers.set(keepers)
         after = sorted(user.username for user in keepers)
-        if before != after:
-            ChangeRecord.objects.create(
-                action=Action.UPDATE,
-                content_type=ContentType.objects.get_for_model(Store),
-                object_id=str(store.pk),
-                object_repr=str(store)[:200],
-                region_code=store.region_code,
-                changes={"keepers": [before, after]},
-                actor=_actor(actor),
-                actor_label=actor.get_username() if _actor(actor) else "system",
-            )
+        record_related(actor=actor, instance=store, changes={"keepers": [before, after]})
     return store
 
 
@@ -291,7 +280,7 @@ def _move(*, actor, store: Store, item: Item, kind: str, quantity: int, date, **
         kind=kind,
         quantity=quantity,
         date=date,
-        created_by=_actor(actor),
+        created_by=acting_user(actor),
         **refs,
     )
     move.save(force_insert=True)
@@ -430,7 +419,7 @@ def stocktake_record(
         raise SupermarketError(Code.EMPTY_BASKET, "counts")
     with transaction.atomic():
         stocktake = StockTake(
-            store=store, region_code=store.region_code, date=day, note=note, created_by=_actor(actor)
+            store=store, region_code=store.region_code, date=day, note=note, created_by=acting_user(actor)
         )
         stocktake.save(force_insert=True)
         record_change(actor=actor, instance=stocktake, action=Action.CREATE)
@@ -465,7 +454,7 @@ def stocktake_record(
                 date=day,
                 reason=reason,
                 stocktake=stocktake,
-                created_by=_actor(actor),
+                created_by=acting_user(actor),
             ).save(force_insert=True)
     return stocktake
 
@@ -539,7 +528,7 @@ def donation_record(
         donation = ledger_append(
             Donation,
             key=key,
-            actor=_actor(actor),
+            actor=acting_user(actor),
             store=store,
             region_code=store.region_code,
             receipt_number=receipt,
@@ -646,12 +635,12 @@ def _points_append(*, actor, account: PointAccount, **fields) -> PointEntry:
     key = f"account:{account.pk}"
     chain = LedgerChain.objects.select_for_update().filter(ledger=PointEntry.ledger_name, key=key).first()
     if chain is None:
-        return ledger_append(PointEntry, key=key, actor=_actor(actor), account=account, **fields)
+        return ledger_append(PointEntry, key=key, actor=acting_user(actor), account=account, **fields)
     entry = PointEntry(
         chain=chain,
         seq=chain.last_seq + 1,
         prev_hash=chain.last_hash,
-        created_by=_actor(actor),
+        created_by=acting_user(actor),
         account=account,
         **fields,
     )
@@ -939,7 +928,7 @@ def redemption_create(
             delivery=delivery,
             points=points,
             value=value,
-            created_by=_actor(actor),
+            created_by=acting_user(actor),
         )
         redemption.save(force_insert=True)
         RedemptionLine.objects.bulk_create(
@@ -964,7 +953,7 @@ def redemption_create(
                     quantity=-line.quantity,
                     date=day,
                     redemption=redemption,
-                    created_by=_actor(actor),
+                    created_by=acting_user(actor),
                 )
                 for line in basket
             ]
@@ -999,7 +988,7 @@ def delivery_request_create(
             household=household,
             region_code=household.region_code,
             note=note,
-            requested_by=_actor(actor),
+            requested_by=acting_user(actor),
         )
         request.save(force_insert=True)
         DeliveryLine.objects.bulk_create(
