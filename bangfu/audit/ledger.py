@@ -132,4 +132,6 @@ def verify(models: list[type[ChainedEntry]] | None = None) -> Iterator[Problem |
         for chain in chains.values():
             if chain.pk not in seen and chain.last_seq:
                 yield Problem(ledger, chain.key, 1, "deleted", "every entry of the chain is gone")
+        for key, seq, message in model.detail_problems():
+            yield Problem(ledger, key, seq, "edited", message)
     yield checked

@@ -9,6 +9,8 @@ CheckConstraint, so no interleaving can take it below zero. The same holds for a
 account's spendable balance.
 """
 
+import hashlib
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -138,6 +140,12 @@ class Item(models.Model):
         return prefix_q("region_code", prefixes) | _ancestors_q("region_code", prefixes)
 
 
+def lines_digest(lines) -> str:
+    """SHA-256 of a donation's lines as ``(item_id, quantity, value)``, in the order they were written."""
+    encoded = json.dumps([[item, quantity, format(value, "f")] for item, quantity, value in lines])
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
 class DonorKind(models.TextChoices):
     ORGANIZATION = "organization", _("单位")
     PERSON = "person", _("个人")
@@ -213,6 +221,25 @@ class Donation(ChainedEntry):
         if self.donor_kind == DonorKind.ANONYMOUS:
             return str(_("爱心人士(匿名)"))
         return self.donor_name
+
+    @classmethod
+    def detail_problems(cls):
+        """Donations whose lines, as stored now, no longer give the digest their entry was hashed with."""
+        lines = DonationLine.objects.order_by("donation_id", "pk").values_list(
+            "donation_id", "item_id", "quantity", "value"
+        )
+        donations = cls._base_manager.order_by("pk").values_list("pk", "chain__key", "seq", "lines_digest")
+        stream = iter(lines.iterator(chunk_size=5000))
+        pending = next(stream, None)
+        for pk, key, seq, digest in donations.iterator(chunk_size=5000):
+            own = []
+            while pending is not None and pending[0] < pk:  # cannot happen: lines keep their donation
+                pending = next(stream, None)
+            while pending is not None and pending[0] == pk:
+                own.append(pending[1:])
+                pending = next(stream, None)
+            if lines_digest(own) != digest:
+                yield key, seq, "the donation's lines do not match the digest it was recorded with"
 
 
 class DonationLine(models.Model):

@@ -15,8 +15,6 @@ Other rows get a change record in the same transaction.
 """
 
 import datetime
-import hashlib
-import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -76,6 +74,7 @@ from .models import (
     StoreStatus,
     Trip,
     TripStatus,
+    lines_digest,
 )
 
 CENT = Decimal("0.01")
@@ -469,16 +468,9 @@ class DonationLineInput:
     value: Decimal
 
 
-def _lines_digest(lines: list[tuple[int, int, Decimal]]) -> str:
-    encoded = json.dumps([[item, quantity, format(value, "f")] for item, quantity, value in lines])
-    return hashlib.sha256(encoded.encode()).hexdigest()
-
-
 def donation_lines_digest(donation: Donation) -> str:
     """The digest of the lines as stored now: differs from ``lines_digest`` if a line was edited."""
-    return _lines_digest(
-        [(line.item_id, line.quantity, line.value) for line in donation.lines.order_by("pk")]
-    )
+    return lines_digest([(line.item_id, line.quantity, line.value) for line in donation.lines.order_by("pk")])
 
 
 def donation_record(
@@ -539,7 +531,7 @@ def donation_record(
             date=day,
             cash=cash,
             goods_value=goods_value,
-            lines_digest=_lines_digest([(line.item.pk, line.quantity, line.value) for line in checked]),
+            lines_digest=lines_digest([(line.item.pk, line.quantity, line.value) for line in checked]),
             note=note,
         )
         DonationLine.objects.bulk_create(

@@ -323,8 +323,12 @@ def test_an_edited_donation_line_no_longer_matches_its_digest(world):
         date=DAY,
         lines=[DonationLineInput(world.items[0], 5, Decimal("50.00"))],
     )
+    assert [p for p in verify() if not isinstance(p, int)] == []
     DonationLine.objects.filter(donation=donation).update(value=Decimal("5.00"))
     assert services.donation_lines_digest(donation) != donation.lines_digest
+    # bangfu audit verify reports the edited line as an edit of its donation
+    problems = [p for p in verify() if not isinstance(p, int)]
+    assert [(p.ledger, p.kind, p.seq) for p in problems] == [("supermarket.donation", "edited", donation.seq)]
 
 
 def test_an_edited_donation_breaks_the_chain(world):
