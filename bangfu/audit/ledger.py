@@ -40,6 +40,10 @@ def compute_hash(entry: ChainedEntry) -> str:
     for name in entry.hash_fields:
         field = entry._meta.get_field(name)
         content[name] = _canonical(field, getattr(entry, field.attname))
+    for name in entry.hash_fields_when_set:
+        field = entry._meta.get_field(name)
+        if (value := getattr(entry, field.attname)) is not None:
+            content[name] = _canonical(field, value)
     encoded = json.dumps(content, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
 

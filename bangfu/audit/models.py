@@ -91,11 +91,14 @@ class ChainedEntry(models.Model):
     Each entry stores the hash of the one before it in its chain and a SHA-256 of
     its own content; editing, inserting or deleting a row breaks the chain, which
     ``bangfu audit verify`` reports. Corrections are new reversing entries.
-    Subclasses set ``ledger_name`` and ``hash_fields`` (their own content fields).
+    Subclasses set ``ledger_name`` and ``hash_fields`` (their own content fields). Fields
+    added to a ledger after entries were written go in ``hash_fields_when_set``: hashed
+    only where they hold a value, so the entries written before keep their hashes.
     """
 
     ledger_name: str = ""
     hash_fields: tuple[str, ...] = ()
+    hash_fields_when_set: tuple[str, ...] = ()
 
     chain = models.ForeignKey(LedgerChain, on_delete=models.PROTECT, related_name="+")
     seq = models.PositiveBigIntegerField()

@@ -20,6 +20,7 @@ from .models import (
     Meeting,
     MeetingStatus,
     MoveKind,
+    PointEntry,
     ScoreCategory,
     StockBalance,
     Store,
@@ -485,6 +486,19 @@ class DeliveryStepForm(BootstrapMixin, forms.Form):
             delivered_by=self.cleaned_data["delivered_by"],
             delivered_at=self.cleaned_data.get("delivered_at"),
         )
+
+
+class PointReverseForm(BootstrapMixin, forms.Form):
+    """The office corrects a credit written in error: a reversing entry with the reason."""
+
+    reason = forms.CharField(label=_("冲正原因"), max_length=200)
+
+    def __init__(self, *args, entry: PointEntry, **kwargs):
+        self.entry = entry
+        super().__init__(*args, **kwargs)
+
+    def save(self, *, actor):
+        return services.points_reverse(actor=actor, entry=self.entry, reason=self.cleaned_data["reason"])
 
 
 def parse_basket(store: Store, data) -> list[BasketLine]:

@@ -472,11 +472,15 @@ class PointKind(models.TextChoices):
     REVERSAL = "reversal", _("冲正")
 
 
+REVERSIBLE_POINTS = (PointKind.MEETING, PointKind.ALLOWANCE, PointKind.OPENING)
+
+
 class PointEntry(ChainedEntry):
     """One change of a household's points, on the account's hash-chained ledger."""
 
     ledger_name = "supermarket.points"
     hash_fields = ("account", "kind", "points", "date", "meeting", "redemption", "period", "note")
+    hash_fields_when_set = ("reverses",)
 
     account = models.ForeignKey(PointAccount, on_delete=models.PROTECT, related_name="entries")
     region_code = models.CharField(max_length=12, db_index=True, editable=False)
@@ -489,6 +493,14 @@ class PointEntry(ChainedEntry):
     )
     period = models.CharField(_("补贴月份"), max_length=7, blank=True)  # YYYY-MM of an allowance
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("冲正"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
 
     class Meta(ChainedEntry.Meta):
         verbose_name = _("积分明细")
@@ -504,6 +516,11 @@ class PointEntry(ChainedEntry):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.points:+d}"
+
+    @property
+    def is_reversible(self) -> bool:
+        """Credits can be corrected by a reversal; a redemption is undone by its own goods, not here."""
+        return self.kind in REVERSIBLE_POINTS and self.points > 0
 
 
 class ScoreCategory(models.TextChoices):

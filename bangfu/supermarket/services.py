@@ -679,6 +679,35 @@ def points_opening(
         )
 
 
+def points_reverse(*, actor, entry: PointEntry, reason: str, date: datetime.date | None = None) -> PointEntry:
+    """Correct a credit written in error by a reversing entry (the ledger is never edited).
+
+    Only the office corrects points. Points already spent cannot be taken back: the
+    balance never goes negative, so such a reversal is refused with the balance it found.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise SupermarketError(Code.REASON_REQUIRED, "reason")
+    if actor is not None and not in_scope(actor, Cap.SUPERMARKET_MANAGE, entry.region_code):
+        raise SupermarketError(Code.NOT_ALLOWED)
+    if not entry.is_reversible:
+        raise SupermarketError(Code.NOT_REVERSIBLE)
+    date = _date(date)
+    with transaction.atomic():
+        account = PointAccount.objects.select_for_update().get(pk=entry.account_id)
+        if PointEntry.objects.filter(reverses=entry).exists():
+            raise SupermarketError(Code.ALREADY_REVERSED)
+        return _points_post(
+            actor=actor,
+            account=account,
+            kind=PointKind.REVERSAL,
+            points=-entry.points,
+            date=date,
+            reverses=entry,
+            note=reason[:200],
+        )
+
+
 def meeting_create(
     *,
     actor,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +31,7 @@ from .forms import (
     ItemForm,
     MeetingForm,
     MeetingStepForm,
+    PointReverseForm,
     ScoreForm,
     StockMoveForm,
     StockTakeForm,
@@ -47,6 +49,7 @@ from .models import (
     Meeting,
     MeetingStatus,
     PointAccount,
+    PointEntry,
     Redemption,
     StockBalance,
     StockTake,
@@ -313,7 +316,9 @@ def account_detail(request, pk: int):
     )
     from .models import MeetingScore
 
-    entries = account.entries.select_related("meeting", "redemption", "created_by").order_by("-seq")[:200]
+    entries = account.entries.select_related("meeting", "redemption", "created_by", "reverses").order_by(
+        "-seq"
+    )[:200]
     scores = (
         MeetingScore.objects.filter(household=account.household_id)
         .select_related("meeting")
@@ -332,6 +337,12 @@ def account_detail(request, pk: int):
             "entries": entries,
             "scores": scores,
             "enrolments": enrolments,
+            "can_reverse": in_scope(request.user, Cap.SUPERMARKET_MANAGE, account.region_code),
+            "reversed": set(
+                PointEntry.objects.filter(account=account, reverses__isnull=False).values_list(
+                    "reverses_id", flat=True
+                )
+            ),
             "title": _("积分账户:%(household)s") % {"household": account.household},
         },
     )
@@ -540,6 +551,19 @@ def delivery_detail(request, pk: int):
             "title": str(delivery),
         },
     )
+
+
+class PointReverseView(ObjectActionView):
+    """The office reverses a points credit written in error (a new entry; the ledger is never edited)."""
+
+    model = PointEntry
+    form_class = PointReverseForm
+    parent_kwarg = "entry"
+    capability = Cap.SUPERMARKET_MANAGE
+    title = gettext_lazy("积分冲正")
+
+    def success_url(self, obj, saved) -> str:
+        return reverse("supermarket:account-detail", args=[obj.account.household_id])
 
 
 class DeliveryStepView(ObjectActionView):

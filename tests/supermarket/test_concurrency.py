@@ -34,20 +34,36 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _attempt(attempt):
-    keeper_id, store_id, household_id, lines, start_at = attempt
-    keeper = User.objects.get(pk=keeper_id)
-    store = Store.objects.get(pk=store_id)
-    household = Household.objects.get(pk=household_id)
-    basket = [BasketLine(Item.objects.get(pk=item), quantity) for item, quantity in lines]
+    """A counter redemption ``(keeper, store, household, lines)``, or an office reversal of a
+    points entry ``("reverse", office, entry)``."""
+    *args, start_at = attempt
+    if args[0] == "reverse":
+        office, entry = User.objects.get(pk=args[1]), PointEntry.objects.get(pk=args[2])
+
+        def call():
+            return services.points_reverse(actor=office, entry=entry, reason="重复录入")
+
+        done = "reversed"
+    else:
+        keeper_id, store_id, household_id, lines = args
+        keeper = User.objects.get(pk=keeper_id)
+        store = Store.objects.get(pk=store_id)
+        household = Household.objects.get(pk=household_id)
+        basket = [BasketLine(Item.objects.get(pk=item), quantity) for item, quantity in lines]
+
+        def call():
+            return services.redemption_create(actor=keeper, store=store, household=household, lines=basket)
+
+        done = "redeemed"
     while time.time() < start_at:
         time.sleep(0.0005)
     try:
-        redemption = services.redemption_create(actor=keeper, store=store, household=household, lines=basket)
+        written = call()
     except SupermarketError as error:
         return ("refused", str(error.error_code), error.text)
     finally:
         connection.close()
-    return ("redeemed", redemption.pk, "")
+    return (done, written.pk, "")
 
 
 def race(attempts, processes=None):
@@ -137,4 +153,33 @@ def test_many_counters_many_baskets(make_world, region):
     assert left - handed == 18  # what was there: 6 of each of three items
     spent = Redemption.objects.aggregate(s=Sum("points"))["s"]
     assert spent + PointAccount.objects.aggregate(s=Sum("balance"))["s"] == 40 * len(households)
+    assert_ledgers_agree()
+
+
+def test_a_reversal_and_a_redemption_race_for_the_same_points(make_world):
+    """The office takes back a 30-point credit while the counter spends those 30 points: one wins."""
+    world = make_world(stock=10, points=30)
+    household = world.households[0]
+    credit = PointEntry.objects.get(account__household=household, kind="opening")
+    attempts = [
+        ("reverse", world.office.pk, credit.pk),
+        (world.keeper.pk, world.store.pk, household.pk, [(world.items[1].pk, 1)]),
+    ]
+    outcomes = race(attempts)
+
+    assert sorted(outcome[0] for outcome in outcomes) in (["redeemed", "refused"], ["refused", "reversed"])
+    assert next(outcome for outcome in outcomes if outcome[0] == "refused")[1] == "insufficient_points"
+    assert PointAccount.objects.get(household=household).balance == 0
+    assert_ledgers_agree()
+
+
+def test_two_offices_reverse_the_same_credit(make_world):
+    world = make_world(stock=0, points=50)
+    credit = PointEntry.objects.get(account__household=world.households[0], kind="opening")
+    outcomes = race([("reverse", world.office.pk, credit.pk)] * 2)
+
+    assert sorted(outcome[0] for outcome in outcomes) == ["refused", "reversed"]
+    assert next(outcome for outcome in outcomes if outcome[0] == "refused")[1] == "already_reversed"
+    assert PointEntry.objects.filter(reverses=credit).count() == 1
+    assert PointAccount.objects.get(household=world.households[0]).balance == 0
     assert_ledgers_agree()

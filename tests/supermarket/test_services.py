@@ -704,3 +704,97 @@ def test_a_delivery_beyond_the_points_delivers_nothing(make_world):
         delivered_by="王师傅",
     )
     assert DeliveryRequest.objects.get(pk=request.pk).status == "assigned"
+
+
+# Points reversal --------------------------------------------------------------------------------------
+
+
+def test_the_office_reverses_a_credit_written_in_error(world):
+    household = world.households[0]
+    opening = PointEntry.objects.get(account__household=household, kind="opening")
+    reversal = services.points_reverse(actor=world.office, entry=opening, reason="期初积分重复录入")
+    assert (reversal.kind, reversal.points, reversal.reverses_id, reversal.note) == (
+        "reversal",
+        -100,
+        opening.pk,
+        "期初积分重复录入",
+    )
+    assert PointAccount.objects.get(household=household).balance == 0
+    assert opening.reversed_by == reversal
+    ledger_agrees()
+
+
+def test_entries_written_before_a_ledger_field_was_added_keep_their_hashes(world):
+    """``reverses`` is hashed only where set: an entry without it hashes as it did before."""
+    from bangfu.audit.ledger import compute_hash
+
+    entry = PointEntry.objects.get(account__household=world.households[0], kind="opening")
+    assert compute_hash(entry) == entry.entry_hash
+    PointEntry.hash_fields_when_set, saved = (), PointEntry.hash_fields_when_set
+    try:
+        assert compute_hash(entry) == entry.entry_hash
+    finally:
+        PointEntry.hash_fields_when_set = saved
+    reversal = services.points_reverse(actor=world.office, entry=entry, reason="重复")
+    # a reversal's link to what it reverses is covered by its hash
+    reversal.reverses_id = None
+    assert compute_hash(reversal) != reversal.entry_hash
+
+
+def test_points_reversals_that_are_refused_write_nothing(world):
+    household = world.households[0]
+    opening = PointEntry.objects.get(account__household=household, kind="opening")
+    refused(
+        SupermarketErrorCode.REASON_REQUIRED,
+        services.points_reverse,
+        actor=world.office,
+        entry=opening,
+        reason=" ",
+    )
+    # only the office corrects points: not the keeper, not a cadre
+    refused(
+        SupermarketErrorCode.NOT_ALLOWED,
+        services.points_reverse,
+        actor=world.keeper,
+        entry=opening,
+        reason="错",
+    )
+    refused(
+        SupermarketErrorCode.NOT_ALLOWED,
+        services.points_reverse,
+        actor=world.cadre,
+        entry=opening,
+        reason="错",
+    )
+    # a redemption is not a credit
+    redemption = services.redemption_create(
+        actor=world.keeper, store=world.store, household=household, lines=[BasketLine(world.items[1], 1)]
+    )
+    spent = PointEntry.objects.get(redemption=redemption)
+    refused(
+        SupermarketErrorCode.NOT_REVERSIBLE,
+        services.points_reverse,
+        actor=world.office,
+        entry=spent,
+        reason="错",
+    )
+    # 30 of the 100 points are spent: the credit can no longer be taken back whole
+    error = refused(
+        SupermarketErrorCode.INSUFFICIENT_POINTS,
+        services.points_reverse,
+        actor=world.office,
+        entry=opening,
+        reason="重复",
+    )
+    assert error.facts == {"needed": 100, "available": 70}
+    # a credit is reversed once
+    other = PointEntry.objects.get(account__household=world.households[1], kind="opening")
+    services.points_reverse(actor=world.office, entry=other, reason="重复")
+    refused(
+        SupermarketErrorCode.ALREADY_REVERSED,
+        services.points_reverse,
+        actor=world.office,
+        entry=other,
+        reason="重复",
+    )
+    ledger_agrees()

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bangfu.supermarket import services
-from bangfu.supermarket.models import PointAccount, Redemption, StockBalance
+from bangfu.supermarket.models import PointAccount, PointEntry, Redemption, StockBalance
 from bangfu.supermarket.services import BasketLine, DonationLineInput
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +305,26 @@ def test_meeting_and_delivery_walkthrough(world, client_for):
     )
     assert Redemption.objects.get().delivery == "home"
     assert PointAccount.objects.get(household=world.households[2]).balance == 105
+
+
+def test_the_office_reverses_points_from_the_account_page(world, client_for):
+    household = world.households[0]
+    opening = PointEntry.objects.get(account__household=household, kind="opening")
+    account_url = reverse("supermarket:account-detail", args=[household.pk])
+    office = client_for(world.office)
+    page = office.get(account_url).content.decode()
+    assert f'data-testid="reverse-{opening.seq}"' in page
+    url = reverse("supermarket:points-reverse", args=[opening.pk])
+    # no reason: refused on the form, nothing written
+    assert office.post(url, {"reason": ""}).status_code == 400
+    assert PointEntry.objects.filter(account__household=household).count() == 1
+    # the keeper sees no button and cannot reverse
+    keeper = client_for(world.keeper)
+    assert f'data-testid="reverse-{opening.seq}"' not in keeper.get(account_url).content.decode()
+    assert keeper.post(url, {"reason": "错"}).status_code in (403, 404)
+    assert PointEntry.objects.filter(account__household=household).count() == 1
+    response = office.post(url, {"reason": "期初积分重复录入"})
+    assert response.status_code == 302 and response["Location"] == account_url
+    page = office.get(account_url).content.decode()
+    assert "期初积分重复录入" in page and f'data-testid="reverse-{opening.seq}"' not in page
+    assert PointAccount.objects.get(household=household).balance == 0
