@@ -65,9 +65,11 @@ MESSAGES = {
     SupermarketErrorCode.ALLOWANCE_GIVEN: _("%(period)s的月度积分已经发放过。"),
     SupermarketErrorCode.DELIVERY_STATE: _("该上门服务申请当前状态不允许此操作。"),
     SupermarketErrorCode.INVALID_DATE: _("日期不能晚于今天。"),
-    SupermarketErrorCode.NOT_REVERSIBLE: _("只有评议积分、月度积分和期初积分可以冲正;兑换须按兑换单处理。"),
-    SupermarketErrorCode.ALREADY_REVERSED: _("这笔积分已经冲正过。"),
-    SupermarketErrorCode.NOT_ALLOWED: _("您没有在该地区冲正积分的权限。"),
+    SupermarketErrorCode.NOT_REVERSIBLE: _(
+        "这笔记录不能冲正:只有捐赠、评议积分、月度积分和期初积分可以冲正。"
+    ),
+    SupermarketErrorCode.ALREADY_REVERSED: _("这笔记录已经冲正过。"),
+    SupermarketErrorCode.NOT_ALLOWED: _("冲正须由该地区的帮扶办公室办理。"),
 }
 
 

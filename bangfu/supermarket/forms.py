@@ -15,6 +15,7 @@ from . import services
 from .models import (
     DeliveryRequest,
     DeliveryStatus,
+    Donation,
     DonorKind,
     Item,
     Meeting,
@@ -499,6 +500,21 @@ class PointReverseForm(BootstrapMixin, forms.Form):
 
     def save(self, *, actor):
         return services.points_reverse(actor=actor, entry=self.entry, reason=self.cleaned_data["reason"])
+
+
+class DonationReverseForm(BootstrapMixin, forms.Form):
+    """The office reverses a donation recorded in error: its goods leave stock, its value nets out."""
+
+    reason = forms.CharField(label=_("冲正原因"), max_length=200)
+
+    def __init__(self, *args, donation: Donation, **kwargs):
+        self.donation = donation
+        super().__init__(*args, **kwargs)
+
+    def save(self, *, actor):
+        return services.donation_reverse(
+            actor=actor, donation=self.donation, reason=self.cleaned_data["reason"]
+        )
 
 
 def parse_basket(store: Store, data) -> list[BasketLine]:

@@ -272,6 +272,7 @@ class MoveKind(models.TextChoices):
     REDEMPTION_OUT = "redemption_out", _("兑换出库")
     ADJUSTMENT = "adjustment", _("盘点调整")
     WRITE_OFF = "write_off", _("报损")
+    DONATION_REVERSAL = "donation_reversal", _("捐赠冲正")
 
 
 class StockMove(models.Model):
@@ -315,7 +316,10 @@ class StockMove(models.Model):
             models.CheckConstraint(condition=~Q(quantity=0), name="stockmove_quantity_not_zero"),
             models.CheckConstraint(
                 condition=Q(kind__in=["donation_in", "purchase_in", "opening", "transfer_in"], quantity__gt=0)
-                | Q(kind__in=["transfer_out", "redemption_out", "write_off"], quantity__lt=0)
+                | Q(
+                    kind__in=["transfer_out", "redemption_out", "write_off", "donation_reversal"],
+                    quantity__lt=0,
+                )
                 | Q(kind="adjustment"),
                 name="stockmove_sign_matches_kind",
             ),

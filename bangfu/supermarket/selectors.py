@@ -71,7 +71,9 @@ class BoardRow:
 def honour_board(*, stores: QuerySet[Store]) -> list[BoardRow]:
     """Donors who agreed to be shown, with what they gave in all: anonymous gifts never appear."""
     rows = (
-        Donation.objects.filter(store__in=stores, show_on_board=True, reverses__isnull=True)
+        Donation.objects.filter(
+            store__in=stores, show_on_board=True, reverses__isnull=True, reversed_by__isnull=True
+        )
         .exclude(donor_kind=DonorKind.ANONYMOUS)
         .values("donor_name")
         .annotate(

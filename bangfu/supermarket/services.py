@@ -553,6 +553,58 @@ def donation_record(
     return donation
 
 
+def donation_reverse(*, actor, donation: Donation, reason: str) -> Donation:
+    """Correct a donation recorded in error by a reversing entry on the store's chain.
+
+    The reversal carries the donation's date, so each year's figures net out where the
+    donation was counted; it takes the donated goods back out of stock, and is refused
+    (nothing written) where they have already been handed out. Only the office reverses.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise SupermarketError(Code.REASON_REQUIRED, "reason")
+    if actor is not None and not in_scope(actor, Cap.SUPERMARKET_MANAGE, donation.region_code):
+        raise SupermarketError(Code.NOT_ALLOWED)
+    if donation.reverses_id is not None:
+        raise SupermarketError(Code.NOT_REVERSIBLE)
+    store = donation.store
+    with transaction.atomic():
+        key = f"store:{store.pk}"
+        LedgerChain.objects.select_for_update().get(ledger=Donation.ledger_name, key=key)
+        if Donation.objects.filter(reverses=donation).exists():
+            raise SupermarketError(Code.ALREADY_REVERSED)
+        reversal = ledger_append(
+            Donation,
+            key=key,
+            actor=acting_user(actor),
+            store=store,
+            region_code=donation.region_code,
+            receipt_number=f"{donation.receipt_number[:27]}-CX",
+            donor_kind=donation.donor_kind,
+            donor_organization=donation.donor_organization,
+            donor_name=donation.donor_name,
+            show_on_board=False,
+            date=donation.date,
+            cash=-donation.cash,
+            goods_value=-donation.goods_value,
+            lines_digest=lines_digest([]),
+            reverses=donation,
+            note=reason[:200],
+        )
+        for line in donation.lines.select_related("item").order_by("item_id"):
+            _move(
+                actor=actor,
+                store=store,
+                item=line.item,
+                kind=MoveKind.DONATION_REVERSAL,
+                quantity=-line.quantity,
+                date=_today(),
+                donation=reversal,
+                reason=reason[:200],
+            )
+    return reversal
+
+
 # Enrolment and points ------------------------------------------------------------------------------
 
 

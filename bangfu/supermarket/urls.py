@@ -29,6 +29,7 @@ urlpatterns = [
     path("stocktakes/<int:pk>/", views.stocktake_detail, name="stocktake-detail"),
     path("enrolments/", views.EnrolmentListView.as_view(), name="enrolment-list"),
     path("accounts/<int:pk>/", views.account_detail, name="account-detail"),
+    path("donations/<int:pk>/reverse/", views.DonationReverseView.as_view(), name="donation-reverse"),
     path("points/<int:pk>/reverse/", views.PointReverseView.as_view(), name="points-reverse"),
     path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),

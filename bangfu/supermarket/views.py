@@ -27,6 +27,7 @@ from .forms import (
     DeliveryRequestForm,
     DeliveryStepForm,
     DonationForm,
+    DonationReverseForm,
     EnrolmentForm,
     ItemForm,
     MeetingForm,
@@ -184,18 +185,25 @@ def donation_create(request):
 def donation_detail(request, pk: int):
     """The donation as a printable receipt (捐赠收据)."""
     donation = get_scoped_or_404(
-        Donation.objects.select_related("store", "store__organization", "donor_organization", "created_by"),
+        Donation.objects.select_related(
+            "store", "store__organization", "donor_organization", "created_by", "reverses"
+        ),
         request.user,
         Cap.SUPERMARKET_VIEW,
         pk=pk,
     )
-    lines = donation.lines.select_related("item")
+    lines = (donation.reverses or donation).lines.select_related("item")
+    reversal = Donation.objects.filter(reverses=donation).first()
     return render(
         request,
         "supermarket/donation_detail.html",
         {
             "donation": donation,
             "lines": lines,
+            "reversal": reversal,
+            "can_reverse": donation.reverses_id is None
+            and reversal is None
+            and in_scope(request.user, Cap.SUPERMARKET_MANAGE, donation.region_code),
             "title": _("捐赠收据 %(number)s") % {"number": donation.receipt_number},
         },
     )
@@ -551,6 +559,19 @@ def delivery_detail(request, pk: int):
             "title": str(delivery),
         },
     )
+
+
+class DonationReverseView(ObjectActionView):
+    """The office reverses a donation recorded in error (a new entry on the store's chain)."""
+
+    model = Donation
+    form_class = DonationReverseForm
+    parent_kwarg = "donation"
+    capability = Cap.SUPERMARKET_MANAGE
+    title = gettext_lazy("捐赠冲正")
+
+    def success_url(self, obj, saved) -> str:
+        return saved.get_absolute_url()
 
 
 class PointReverseView(ObjectActionView):

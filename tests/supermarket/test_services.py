@@ -798,3 +798,70 @@ def test_points_reversals_that_are_refused_write_nothing(world):
         reason="重复",
     )
     ledger_agrees()
+
+
+# Donation reversal ------------------------------------------------------------------------------------
+
+
+def test_the_office_reverses_a_donation_recorded_in_error(world):
+    rice = world.items[0]
+    donation = services.donation_record(
+        actor=world.keeper,
+        store=world.store,
+        donor_kind="person",
+        donor_name="周耀伟",
+        show_on_board=True,
+        date=DAY,
+        cash=500,
+        lines=[DonationLineInput(rice, 5, Decimal("50.00"))],
+    )
+    assert stock(world, rice) == 25
+    reversal = services.donation_reverse(actor=world.office, donation=donation, reason="重复登记")
+    assert (reversal.reverses_id, reversal.date, reversal.cash, reversal.goods_value, reversal.note) == (
+        donation.pk,
+        DAY,
+        Decimal("-500.00"),
+        Decimal("-50.00"),
+        "重复登记",
+    )
+    assert stock(world, rice) == 20
+    # the year's donations net out, and the donor leaves the honour board
+    from bangfu.supermarket import selectors
+    from bangfu.supermarket.models import Store
+
+    stores = Store.objects.filter(pk=world.store.pk)
+    assert Donation.objects.aggregate(s=Sum("cash") + Sum("goods_value"))["s"] == 0
+    assert [row.donor for row in selectors.honour_board(stores=stores)] == []
+    ledger_agrees()
+
+
+def test_donation_reversals_that_are_refused_write_nothing(world):
+    rice = world.items[0]
+    donation = services.donation_record(
+        actor=world.keeper,
+        store=world.store,
+        donor_kind="person",
+        donor_name="周耀伟",
+        date=DAY,
+        lines=[DonationLineInput(rice, 5, Decimal("50.00"))],
+    )
+    reverse = services.donation_reverse
+    refused(SupermarketErrorCode.REASON_REQUIRED, reverse, actor=world.office, donation=donation, reason="")
+    refused(SupermarketErrorCode.NOT_ALLOWED, reverse, actor=world.keeper, donation=donation, reason="错")
+    # the donated rice has been handed out: it cannot leave stock again
+    services.stock_write_off(
+        actor=world.office, store=world.store, item=rice, quantity=21, date=DAY, reason="霉变"
+    )
+    error = refused(
+        SupermarketErrorCode.OUT_OF_STOCK, reverse, actor=world.office, donation=donation, reason="错"
+    )
+    assert error.facts["available"] == 4
+    services.stock_receive(
+        actor=world.office, store=world.store, item=rice, quantity=10, kind="purchase_in", date=DAY
+    )
+    reversal = reverse(actor=world.office, donation=donation, reason="重复登记")
+    refused(
+        SupermarketErrorCode.ALREADY_REVERSED, reverse, actor=world.office, donation=donation, reason="错"
+    )
+    refused(SupermarketErrorCode.NOT_REVERSIBLE, reverse, actor=world.office, donation=reversal, reason="错")
+    ledger_agrees()

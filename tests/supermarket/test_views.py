@@ -16,6 +16,8 @@ from bangfu.supermarket.services import BasketLine, DonationLineInput
 
 pytestmark = pytest.mark.django_db
 
+DAY0 = datetime.date(2024, 5, 6)
+
 
 @pytest.fixture
 def filled(world):
@@ -328,3 +330,24 @@ def test_the_office_reverses_points_from_the_account_page(world, client_for):
     page = office.get(account_url).content.decode()
     assert "期初积分重复录入" in page and f'data-testid="reverse-{opening.seq}"' not in page
     assert PointAccount.objects.get(household=household).balance == 0
+
+
+def test_the_office_reverses_a_donation_from_its_receipt(world, client_for):
+    donation = services.donation_record(
+        actor=world.keeper, store=world.store, donor_kind="person", donor_name="周耀伟", date=DAY0, cash=300
+    )
+    office = client_for(world.office)
+    assert 'data-testid="reverse"' in office.get(donation.get_absolute_url()).content.decode()
+    assert (
+        'data-testid="reverse"'
+        not in client_for(world.keeper).get(donation.get_absolute_url()).content.decode()
+    )
+    url = reverse("supermarket:donation-reverse", args=[donation.pk])
+    assert office.post(url, {"reason": ""}).status_code == 400
+    response = office.post(url, {"reason": "金额录错"})
+    reversal = donation.reversed_by
+    assert response.status_code == 302 and response["Location"] == reversal.get_absolute_url()
+    page = office.get(reversal.get_absolute_url()).content.decode()
+    assert 'data-testid="reverses"' in page and "金额录错" in page and "-300" in page
+    page = office.get(donation.get_absolute_url()).content.decode()
+    assert 'data-testid="reversed-by"' in page and 'data-testid="reverse"' not in page
