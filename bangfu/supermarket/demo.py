@@ -56,7 +56,6 @@ def build(context: DemoContext) -> None:
     keeper = made["users"].get("keeper")
     federation = made["federation"]
     today = datetime.date.today()  # noqa: DTZ011 - demo dates, not instants
-    last_year = today.year - 1
 
     items = [
         services.item_create(
@@ -117,11 +116,14 @@ def build(context: DemoContext) -> None:
 
     donors = [federation, *made["enterprises"], made["hospital"], made["school"], made["charity"]]
     counts = {"donations": 0, "redemptions": 0, "deliveries": 0, "meetings": 0}
-    for year in range(FIRST_YEAR, last_year + 1):
+    # Every year since the first, this one up to today: the running year's figures are not empty.
+    for year in range(FIRST_YEAR, today.year + 1):
         for store in stores:
             if store.opened_on.year > year:
                 continue
             start = max(store.opened_on, datetime.date(year, 1, 1))
+            if start > today:
+                continue
             # Donations: goods in spring, sometimes money at the year's end.
             for _n in range(rng.randint(1, 2)):
                 chosen = rng.sample(items, 3)
@@ -134,7 +136,7 @@ def build(context: DemoContext) -> None:
                     donor_organization=donor,
                     donor_name=context.fake.name() if kind == "person" else "",
                     show_on_board=rng.random() < 0.8,
-                    date=_day(rng, start, datetime.date(year, 4, 30)),
+                    date=_day(rng, start, min(datetime.date(year, 4, 30), today)),
                     lines=[
                         services.DonationLineInput(
                             item=item, quantity=(q := rng.randint(20, 60)), value=item.reference_value * q
@@ -158,6 +160,8 @@ def build(context: DemoContext) -> None:
                 held = datetime.date(year, 4, rng.randint(1, 20))
                 if held < store.opened_on:
                     held = store.opened_on
+                if held > today - datetime.timedelta(days=7):
+                    continue  # this year's meeting is still to come
                 meeting = services.meeting_create(actor=office, store=store, region=village, held_on=held)
                 for household in (
                     h for h in households_here if h.region_code.startswith(services.region_prefix(place))
@@ -176,6 +180,8 @@ def build(context: DemoContext) -> None:
                 counts["meetings"] += 1
             # Redemptions through the year; some households get their goods at home.
             spend_from = max(start, datetime.date(year, 5, 1))
+            if spend_from > today:
+                continue
             for household in households_here:
                 for _n in range(rng.randint(0, 2)):
                     basket = [
@@ -188,7 +194,7 @@ def build(context: DemoContext) -> None:
                                 store,
                                 household,
                                 basket,
-                                _day(rng, spend_from, datetime.date(year, 12, 20)),
+                                _day(rng, spend_from, min(datetime.date(year, 12, 20), today)),
                                 keeper if store is first else office,
                             )
                             counts["deliveries"] += 1
@@ -198,7 +204,7 @@ def build(context: DemoContext) -> None:
                                 store=store,
                                 household=household,
                                 lines=basket,
-                                date=_day(rng, spend_from, datetime.date(year, 12, 31)),
+                                date=_day(rng, spend_from, min(datetime.date(year, 12, 31), today)),
                                 delivery=Delivery.COUNTER,
                             )
                         counts["redemptions"] += 1

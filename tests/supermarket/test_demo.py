@@ -1,5 +1,7 @@
 """The demo's love supermarkets: stores over three years, ledgers that verify, a keeper with households."""
 
+import datetime
+
 import pytest
 from django.db.models import Sum
 from django.test import Client
@@ -30,6 +32,10 @@ def test_demo_builds_love_supermarkets(regions):
     opened = sorted(Store.objects.values_list("opened_on__year", flat=True))
     assert {2018, 2019, 2020} <= set(opened)
     assert Donation.objects.values("date__year").distinct().count() >= 5
+    # the running year is not empty: donations so far this year
+    today = datetime.date.today()  # noqa: DTZ011 - the demo's calendar
+    assert Donation.objects.filter(date__year=today.year, date__lte=today).exists()
+    assert not Redemption.objects.filter(date__gt=today).exists()
     assert Redemption.objects.filter(delivery="home").exists()
     assert Redemption.objects.values("date__year").distinct().count() >= 5
     # the ledgers verify and the balances are their sums
