@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -20,6 +21,21 @@ class OrganizationKind(models.TextChoices):
     SUPPLIER = "supplier", _("供应商")
     SOCIAL = "social", _("社会组织")
     VILLAGE_COMMITTEE = "village_committee", _("村委会")
+
+
+def organization_reach() -> list[tuple[type[models.Model], str]]:
+    """Models through which an organisation works in a region other than its own.
+
+    A model declares ``organization_reach = "<its organisation field>"`` (a partnership into a
+    county, a team stationed in a village): whoever may see organisations in that region sees
+    the organisation's page too, although it is registered elsewhere. Seeing only: managing
+    it still needs its own region in scope.
+    """
+    return [
+        (model, model.organization_reach)
+        for model in apps.get_models()
+        if isinstance(getattr(model, "organization_reach", None), str)
+    ]
 
 
 class Organization(models.Model):
@@ -60,14 +76,22 @@ class Organization(models.Model):
 
     @staticmethod
     def scope_extra(user, capability: str) -> Q:
-        """A user always sees the organisations they belong to, wherever those are.
+        """A user always sees the organisations they belong to, wherever those are, and those
+        that work inside the user's scope from elsewhere (see ``organization_reach``).
 
         Only seeing: managing one still needs it inside the scope of organization.manage,
         or an office user of one county could edit an organisation in another.
         """
         if capability != Cap.ORGANIZATION_VIEW:
             return Q(pk__in=[])
-        return Q(pk__in=Membership.objects.filter(user=user, is_active=True).values("organization_id"))
+        seen = Q(pk__in=Membership.objects.filter(user=user, is_active=True).values("organization_id"))
+        prefixes = user.scope_prefixes(capability)
+        for model, field in organization_reach():
+            inside = model._default_manager.filter(
+                prefix_q(getattr(model, "scope_field", "region_code"), prefixes)
+            )
+            seen |= Q(pk__in=inside.values(field))
+        return seen
 
     def ancestors(self) -> list["Organization"]:
         chain, node, seen = [], self.parent, {self.pk}

@@ -26,6 +26,8 @@ class PartnershipKind(models.TextChoices):
 class Partnership(models.Model):
     """An organisation assigned to a county (定点帮扶) or paired with a village (结对帮扶)."""
 
+    organization_reach = "organization"  # an organisation from elsewhere works here
+
     organization = models.ForeignKey(
         "accounts.Organization", verbose_name=_("帮扶单位"), on_delete=models.PROTECT, related_name="+"
     )

@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Team(models.Model):
+    """A stationed team (驻村工作队) sent by an organisation to a village for a period."""
+
+    organization_reach = "organization"  # an organisation from elsewhere works here
+
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("驻点村"), on_delete=models.PROTECT, related_name="+"
     )

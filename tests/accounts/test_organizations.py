@@ -1,12 +1,14 @@
 """Creating and editing organisations through the pages: audited writes, field errors, scope."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from bangfu.accounts.models import Organization, OrganizationKind
 from bangfu.audit.models import Action, ChangeRecord
 from bangfu.core.permissions import Role
-from tests.conftest import DEMO_COUNTY, DEMO_TOWNSHIP, OTHER_COUNTY
+from tests.conftest import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, OTHER_COUNTY
 
 CREATE = reverse("accounts:organization-create")
 
@@ -270,3 +272,43 @@ def test_list_shows_only_organisations_in_scope(office_client, make_org):
     names = [row[0].name for row in office_client.get(reverse("accounts:organization-list")).context["rows"]]
     assert "鲁山县供销社" in names
     assert "新华区供销社" not in names
+
+
+def test_an_organisation_working_here_from_elsewhere_is_visible_but_not_editable(
+    office_client, make_org, make_user, client_for, region
+):
+    """An enterprise of another county assigned to this one (a partnership, a stationed team):
+    the office here sees its page and what it does here, but cannot manage it; a third office
+    that it does not work for sees nothing of it."""
+    from bangfu.assistance import services as assistance
+    from bangfu.fieldwork import services as fieldwork
+
+    enterprise = make_org(name="新华区电力公司", kind="enterprise", region_code=OTHER_COUNTY)
+    hospital = make_org(name="新华区人民医院", kind="hospital", region_code=OTHER_COUNTY)
+    names = lambda client: [  # noqa: E731
+        row[0].name for row in client.get(reverse("accounts:organization-list")).context["rows"]
+    ]
+    assert office_client.get(_detail(enterprise)).status_code == 404
+    assert "新华区电力公司" not in names(office_client)
+
+    assistance.partnership_create(
+        actor=None, organization=enterprise, kind="designated", region=region(DEMO_COUNTY), start_year=2016
+    )
+    fieldwork.team_create(
+        actor=None,
+        organization=hospital,
+        region=region(DEMO_VILLAGE),
+        starts_on=datetime.date(2024, 1, 1),
+    )
+    before, row = _counts(), _row(enterprise)
+    assert office_client.get(_detail(enterprise)).status_code == 200
+    assert office_client.get(_detail(hospital)).status_code == 200
+    assert office_client.get(_detail(enterprise)).context["edit_url"] is None
+    assert office_client.get(_edit(enterprise)).status_code == 404
+    assert office_client.post(_edit(enterprise), _form_of(enterprise, name="改名")).status_code == 404
+    assert {"新华区电力公司", "新华区人民医院"} <= set(names(office_client))
+    assert (_counts(), _row(enterprise)) == (before, row)
+
+    # an office of a third county, where neither works, still sees nothing of them
+    third = make_user(Role.OFFICE, "410411000000")
+    assert client_for(third).get(_detail(enterprise)).status_code == 404
