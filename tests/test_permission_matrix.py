@@ -224,6 +224,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "supermarket:donation-list": SUPERMARKET_READERS,
     "supermarket:donation-create": DONATION_RECORDERS,
     "supermarket:donation-detail": SUPERMARKET_READERS,
+    "supermarket:donation-reverse": SUPERMARKET_MANAGERS,
+    "supermarket:points-reverse": SUPERMARKET_MANAGERS,
     "supermarket:honour-board": EVERYONE,  # public: donors who agreed to be shown
     "supermarket:honour-store": EVERYONE,
     "supermarket:move-list": SUPERMARKET_READERS,
@@ -454,7 +456,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             far, other, {Role.MEMBER: _user("matrix-far-member", Role.MEMBER, far, OTHER_COUNTY)}
         )
         world.outside.update({f"campaigns.{key}": value for key, value in far_campaign.items()})
-        world.assistance = _assistance_world(far, county, Region.objects.get(code=DEMO_VILLAGE))
+        # An enterprise of the other county assigned to this one: seen here, but not ``far``.
+        assigned = accounts.organization_create(
+            actor=None, name="新华区帮扶企业", kind=OrganizationKind.ENTERPRISE, region=other
+        )
+        world.assistance = _assistance_world(assigned, county, Region.objects.get(code=DEMO_VILLAGE))
         far_assistance = _assistance_world(home, other, Region.objects.get(code=OTHER_COUNTY_VILLAGE))
         world.outside.update({f"assistance.{key}": value for key, value in far_assistance.items()})
         world.fieldwork = _fieldwork(home, DEMO_VILLAGE, users)
@@ -570,7 +576,9 @@ def _supermarket_world(organization: Organization, region: Region, household: Ho
         reference_value="10.00",
     )
     supermarket.enrolment_create(actor=None, store=store, household=household, reason="矩阵测试")
-    supermarket.points_opening(actor=None, household=household, points=100, date=datetime.date(2024, 1, 1))
+    points = supermarket.points_opening(
+        actor=None, household=household, points=100, date=datetime.date(2024, 1, 1)
+    )
     donation = supermarket.donation_record(
         actor=None,
         store=store,
@@ -596,6 +604,7 @@ def _supermarket_world(organization: Organization, region: Region, household: Ho
         "item": item,
         "household": household,
         "donation": donation,
+        "points": points,
         "redemption": redemption,
         "stocktake": stocktake,
         "meeting": meeting,
@@ -659,6 +668,8 @@ def _supermarket_kwargs(name: str, objects: dict) -> dict | None:
         "item-detail": "item",
         "item-edit": "item",
         "donation-detail": "donation",
+        "donation-reverse": "donation",
+        "points-reverse": "points",
         "stocktake-detail": "stocktake",
         "account-detail": "household",
         "meeting-detail": "meeting",
