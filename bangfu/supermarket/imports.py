@@ -1,4 +1,5 @@
-"""Import kinds of love supermarkets: opening stock, opening points, and donations from paper books.
+"""Import kinds of love supermarkets: opening stock, opening points, donations from paper books,
+and the scores of village evaluation meetings from their score sheets.
 
 Each is idempotent: importing the same file again changes nothing. A row that would
 change what an earlier import recorded is refused with its reason (the ledgers are
@@ -19,7 +20,22 @@ from bangfu.imports.spec import Column, Context, ImportSpec, WriteResult, regist
 from bangfu.registry.models import Household
 
 from . import services
-from .models import Donation, DonorKind, Item, MoveKind, PointAccount, PointEntry, PointKind, StockMove, Store
+from .models import (
+    Donation,
+    DonorKind,
+    Enrolment,
+    Item,
+    Meeting,
+    MeetingScore,
+    MeetingStatus,
+    MoveKind,
+    PointAccount,
+    PointEntry,
+    PointKind,
+    ScoreCategory,
+    StockMove,
+    Store,
+)
 
 STORE = Column(
     "store", gettext_lazy("爱心超市"), parsing.text, required=True, aliases=("超市", "store"), max_length=100
@@ -357,6 +373,163 @@ register(
         write=donations_write,
         description=gettext_lazy(
             "每行一种捐赠物品;收据编号相同的行合为一笔捐赠,现金写在每一行且相同。再次导入同一文件不重复。"
+        ),
+    )
+)
+
+
+# Meeting scores -------------------------------------------------------------------------------------
+#
+# A village evaluation meeting's score sheet (评议积分表): one row per household and category.
+# Rows of one store and date go to that day's meeting covering the household's village (made
+# if there is none); the meeting then follows its publicity on its page like one entered by
+# hand. A score already on the meeting is not added again.
+
+
+def _meeting_for(meetings: list[Meeting], household: Household) -> Meeting | None:
+    covering = [
+        m for m in meetings if household.region_code.startswith(services.region_prefix(m.region_code))
+    ]
+    return max(covering, key=lambda m: len(services.region_prefix(m.region_code)), default=None)
+
+
+def scores_check(batch, context: Context) -> dict[int, dict[str, str]]:
+    problems: dict[int, dict[str, str]] = {}
+    stores = _stores(context, {v["store"] for _, v in batch})
+    households = {
+        h.code: h
+        for h in scope(Household.objects.all(), context.user, context.spec.capability).filter(
+            code__in={v["household_code"] for _, v in batch}
+        )
+    }
+    enrolled = set(
+        Enrolment.objects.filter(household__in=households.values(), is_active=True).values_list(
+            "store_id", "household_id"
+        )
+    )
+    meetings: dict[tuple[int, object], list[Meeting]] = defaultdict(list)
+    dates = {v["held_on"] for _, v in batch}
+    candidates = Meeting.objects.filter(
+        store__in=[store for found in stores.values() for store in found], held_on__in=dates
+    )
+    for meeting in candidates:
+        meetings[(meeting.store_id, meeting.held_on)].append(meeting)
+    for number, values in batch:
+        errors: dict[str, str] = {}
+        matches = stores.get(values["store"], [])
+        store = matches[0] if len(matches) == 1 else None
+        if store is None:
+            errors["store"] = _("超市不存在或不在您的管辖范围内") if not matches else _("有多个同名超市")
+        household = households.get(values["household_code"])
+        if household is None:
+            errors["household_code"] = _("户编号不存在或不在您的管辖范围内")
+        elif store is not None and (store.pk, household.pk) not in enrolled:
+            errors["household_code"] = _("该户不是本超市的救助对象")
+        points, category = values.get("points"), values.get("category")
+        if points is not None and category and (points == 0 or (category == "deduction") != (points < 0)):
+            errors["points"] = _("扣分填负数,其他类别填正数")
+        _not_future(values, errors, "held_on")
+        meeting = None
+        if store is not None and household is not None and not errors:
+            meeting = _meeting_for(meetings[(store.pk, values["held_on"])], household)
+            if meeting is not None and meeting.status == MeetingStatus.CONFIRMED:
+                errors["held_on"] = _("该评议会的积分已经入账,不能再导入评分;更正请用积分冲正")
+        values["_store"], values["_household"], values["_meeting"] = store, household, meeting
+        if errors:
+            problems[number] = errors
+    return problems
+
+
+def scores_write(rows: list[dict], context: Context) -> WriteResult:
+    result = WriteResult()
+    made: dict[tuple[int, object, str], Meeting] = context.cache.setdefault("meetings", {})
+    for row in rows:
+        household = row["_household"]
+        meeting = row["_meeting"]
+        if meeting is None:
+            village = household.region_code
+            meeting = made.get((row["_store"].pk, row["held_on"], village))
+            if meeting is None:
+                meeting = services.meeting_create(
+                    actor=context.user, store=row["_store"], region=household.region, held_on=row["held_on"]
+                )
+                made[(row["_store"].pk, row["held_on"], village)] = meeting
+        if MeetingScore.objects.filter(
+            meeting=meeting,
+            household=household,
+            category=row["category"],
+            points=row["points"],
+            reason=row["reason"],
+        ).exists():
+            result.unchanged += 1
+            continue
+        services.meeting_score_add(
+            actor=context.user,
+            meeting=meeting,
+            household=household,
+            category=row["category"],
+            points=row["points"],
+            reason=row["reason"],
+        )
+        result.created += 1
+    return result
+
+
+register(
+    ImportSpec(
+        kind="supermarket_scores",
+        title=gettext_lazy("村评议会积分"),
+        capability=Cap.POINTS_AWARD,
+        columns=[
+            STORE,
+            Column(
+                "held_on",
+                gettext_lazy("评议日期"),
+                parsing.date,
+                required=True,
+                aliases=("日期", "date"),
+                example="2024-04-10",
+            ),
+            Column(
+                "household_code",
+                gettext_lazy("户编号"),
+                parsing.code,
+                required=True,
+                aliases=("household",),
+                max_length=30,
+            ),
+            Column(
+                "category",
+                gettext_lazy("类别"),
+                parsing.Choice(ScoreCategory.choices),
+                required=True,
+                aliases=("category",),
+                example="公益劳动",
+            ),
+            Column(
+                "points",
+                gettext_lazy("积分"),
+                parsing.integer,
+                required=True,
+                aliases=("points",),
+                example="20",
+            ),
+            Column(
+                "reason",
+                gettext_lazy("事由"),
+                parsing.text,
+                required=True,
+                aliases=("reason",),
+                max_length=200,
+                example="参加村道清扫",
+            ),
+        ],
+        key=("store", "held_on", "household_code", "category", "reason"),
+        check=scores_check,
+        write=scores_write,
+        description=gettext_lazy(
+            "每行一户一个类别的评分,扣分填负数;同一超市同一天的行记入覆盖该户所在村的当天评议会"
+            "(没有则新建)。导入后在评议会页面开始公示,公示期满入账。再次导入同一文件不重复。"
         ),
     )
 )

@@ -1,13 +1,22 @@
 """Supermarket import kinds: opening stock, opening points and donations; re-imports change
 nothing, bad rows are reported with their reasons and all-or-nothing writes nothing."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
 from bangfu.imports import engine
 from bangfu.imports.models import Mode, RunStatus
-from bangfu.supermarket.models import Donation, PointAccount, StockBalance, StockMove
+from bangfu.supermarket.models import (
+    Donation,
+    Meeting,
+    MeetingScore,
+    PointAccount,
+    PointEntry,
+    StockBalance,
+    StockMove,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +100,69 @@ def test_a_donation_row_without_donor_type_is_refused(world, tmp_path):
     result = run(world.keeper, tmp_path, "supermarket_donations", text)
     assert result.error_rows == 1
     assert Donation.objects.count() == 0
+
+
+SCORES = "爱心超市,评议日期,户编号,类别,积分,事由\n"
+
+
+def test_meeting_scores_import_into_that_days_meeting_once(world, tmp_path):
+    first, second, _third = world.households
+    text = SCORES + (
+        f"下汤镇爱心超市,2024-04-10,{first.code},公益劳动,20,参加村道清扫\n"
+        f"下汤镇爱心超市,2024-04-10,{first.code},扣分,-5,乱堆柴草\n"
+        f"下汤镇爱心超市,2024-04-10,{second.code},调解纠纷,15,调解邻里纠纷\n"
+    )
+    result = run(world.cadre, tmp_path, "supermarket_scores", text)
+    assert (result.status, result.created_count) == (RunStatus.IMPORTED, 3), result.message
+    meeting = Meeting.objects.get()
+    assert (meeting.store, meeting.region_code, meeting.status) == (world.store, first.region_code, "draft")
+    assert sorted(meeting.scores.values_list("household__code", "points")) == sorted(
+        [(first.code, 20), (first.code, -5), (second.code, 15)]
+    )
+    # points are not spendable before the meeting's publicity: balances unchanged
+    assert sorted(PointAccount.objects.values_list("balance", flat=True)) == [100, 100, 100]
+    again = run(world.cadre, tmp_path, "supermarket_scores", text)
+    assert (again.created_count, again.unchanged_count) == (0, 3)
+    assert MeetingScore.objects.count() == 3 and Meeting.objects.count() == 1
+
+
+def test_bad_score_rows_write_nothing(world, tmp_path, region):
+    from bangfu.supermarket import services
+
+    household = world.households[0]
+    confirmed = services.meeting_create(
+        actor=world.office, store=world.store, region=household.region, held_on=datetime.date(2023, 4, 1)
+    )
+    services.meeting_score_add(
+        actor=world.office,
+        meeting=confirmed,
+        household=household,
+        category="honours",
+        points=10,
+        reason="好媳妇",
+    )
+    services.meeting_publicise(actor=world.office, meeting=confirmed, on=datetime.date(2023, 4, 1))
+    services.meeting_confirm(actor=world.office, meeting=confirmed, today=datetime.date(2023, 4, 10))
+    before = (Meeting.objects.count(), MeetingScore.objects.count(), PointEntry.objects.count())
+    text = SCORES + (
+        f"下汤镇爱心超市,2024-04-10,{household.code},公益劳动,20,参加村道清扫\n"  # the one good row
+        f"下汤镇爱心超市,2024-04-10,{world.outsider.code},公益劳动,20,清扫\n"  # not enrolled
+        f"下汤镇爱心超市,2024-04-10,{household.code},扣分,5,乱堆柴草\n"  # a deduction must be negative
+        f"下汤镇爱心超市,2024-04-10,{household.code},好人好事,5,扶老人\n"  # no such category
+        f"不存在的超市,2024-04-10,{household.code},公益劳动,5,清扫\n"
+        f"鲁阳街道爱心超市,2024-04-10,{household.code},公益劳动,5,清扫\n"  # enrolled at another store
+        f"下汤镇爱心超市,2099-04-10,{household.code},公益劳动,5,清扫\n"  # in the future
+        f"下汤镇爱心超市,2023-04-01,{household.code},公益劳动,5,清扫\n"  # that meeting is credited
+    )
+    result = run(world.office, tmp_path, "supermarket_scores", text)
+    assert (result.status, result.error_rows) == (RunStatus.REJECTED, 7), result.message
+    assert sorted({(row, column) for row, column in result.issues.values_list("row", "column")}) == [
+        (3, "户编号"),
+        (4, "积分"),
+        (5, "类别"),
+        (6, "爱心超市"),
+        (7, "户编号"),
+        (8, "评议日期"),
+        (9, "评议日期"),
+    ]
+    assert (Meeting.objects.count(), MeetingScore.objects.count(), PointEntry.objects.count()) == before
