@@ -109,12 +109,23 @@ def _person(rng, fake, ids: IdentityFactory, *, age: int, male: bool, surname: s
     }
 
 
+KEY_VILLAGES = 10
+KEY_VILLAGE_HOUSEHOLDS = 40
+
+
 def household_rows(context: DemoContext, count: int, villages: list):
     """Yield (household fields, head, members, causes, incomes, status steps) for ``count`` households."""
     rng, fake = context.rng, context.fake
     ids = IdentityFactory(rng, villages[0].code)
+    # A county's poor households cluster: the first villages (where the cadre login lives and
+    # the stationed teams work) hold a real village's worth each; the rest spread thinly.
+    key = villages[:KEY_VILLAGES]
+    clustered = min(KEY_VILLAGE_HOUSEHOLDS, count // 25) * len(key)
     for index in range(count):
-        village = villages[index % len(villages)]
+        if index < clustered:
+            village = key[index % len(key)]
+        else:
+            village = villages[(index - clustered) % len(villages)]
         head_age = rng.randint(28, 82)
         head_male = rng.random() < 0.82
         surname = fake.last_name()

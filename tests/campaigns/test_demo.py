@@ -1,5 +1,3 @@
-import time
-
 import pytest
 from django.urls import reverse
 
@@ -11,9 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_campaign_is_open_to_the_member_login_and_staffed_by_buyer(regions, client):
-    started = time.monotonic()
     build_demo(scale="small", seed=1)
-    assert time.monotonic() - started < 120
 
     campaign = Campaign.objects.get()
     assert campaign.is_open() and campaign.organizer.name == "鲁山县总工会"

