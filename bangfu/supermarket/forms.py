@@ -15,13 +15,11 @@ from . import services
 from .models import (
     DeliveryRequest,
     DeliveryStatus,
-    Donation,
     DonorKind,
     Item,
     Meeting,
     MeetingStatus,
     MoveKind,
-    PointEntry,
     ScoreCategory,
     StockBalance,
     Store,
@@ -489,32 +487,19 @@ class DeliveryStepForm(BootstrapMixin, forms.Form):
         )
 
 
-class PointReverseForm(BootstrapMixin, forms.Form):
-    """The office corrects a credit written in error: a reversing entry with the reason."""
+class ReversalForm(BootstrapMixin, forms.Form):
+    """The office corrects a ledger entry written in error: a reversing entry with the reason.
+
+    ``reverse`` is the service, already given the entry it reverses."""
 
     reason = forms.CharField(label=_("冲正原因"), max_length=200)
 
-    def __init__(self, *args, entry: PointEntry, **kwargs):
-        self.entry = entry
+    def __init__(self, *args, reverse, **kwargs):
+        self.reverse = reverse
         super().__init__(*args, **kwargs)
 
     def save(self, *, actor):
-        return services.points_reverse(actor=actor, entry=self.entry, reason=self.cleaned_data["reason"])
-
-
-class DonationReverseForm(BootstrapMixin, forms.Form):
-    """The office reverses a donation recorded in error: its goods leave stock, its value nets out."""
-
-    reason = forms.CharField(label=_("冲正原因"), max_length=200)
-
-    def __init__(self, *args, donation: Donation, **kwargs):
-        self.donation = donation
-        super().__init__(*args, **kwargs)
-
-    def save(self, *, actor):
-        return services.donation_reverse(
-            actor=actor, donation=self.donation, reason=self.cleaned_data["reason"]
-        )
+        return self.reverse(actor=actor, reason=self.cleaned_data["reason"])
 
 
 def parse_basket(store: Store, data) -> list[BasketLine]:

@@ -44,6 +44,17 @@ ITEM = Column(
     "item", gettext_lazy("物品名称"), parsing.text, required=True, aliases=("物品", "item"), max_length=100
 )
 UNIT = Column("unit", gettext_lazy("单位"), parsing.text, aliases=("unit",), max_length=10)
+HOUSEHOLD = Column(
+    "household_code",
+    gettext_lazy("户编号"),
+    parsing.code,
+    required=True,
+    aliases=("household",),
+    max_length=30,
+)
+POINTS = Column(
+    "points", gettext_lazy("积分"), parsing.integer, required=True, aliases=("points",), example="20"
+)
 DATE = Column(
     "date", gettext_lazy("日期"), parsing.date, required=True, aliases=("date",), example="2018-06-01"
 )
@@ -54,6 +65,11 @@ def _stores(context: Context, names) -> dict[str, list[Store]]:
     for store in scope(Store.objects.all(), context.user, context.spec.capability).filter(name__in=names):
         found[store.name].append(store)
     return found
+
+
+def _households(context: Context, codes) -> dict[str, Household]:
+    scoped = scope(Household.objects.all(), context.user, context.spec.capability)
+    return {household.code: household for household in scoped.filter(code__in=codes)}
 
 
 def _items(names) -> dict[str, list[Item]]:
@@ -164,12 +180,7 @@ register(
 
 def points_check(batch, context: Context) -> dict[int, dict[str, str]]:
     problems: dict[int, dict[str, str]] = {}
-    households = {
-        h.code: h
-        for h in scope(Household.objects.all(), context.user, context.spec.capability).filter(
-            code__in={v["household_code"] for _, v in batch}
-        )
-    }
+    households = _households(context, {v["household_code"] for _, v in batch})
     accounts = {a.household_id: a for a in PointAccount.objects.filter(household__in=households.values())}
     for number, values in batch:
         errors: dict[str, str] = {}
@@ -216,22 +227,8 @@ register(
         title=gettext_lazy("爱心超市期初积分"),
         capability=Cap.POINTS_AWARD,
         columns=[
-            Column(
-                "household_code",
-                gettext_lazy("户编号"),
-                parsing.code,
-                required=True,
-                aliases=("household",),
-                max_length=30,
-            ),
-            Column(
-                "points",
-                gettext_lazy("积分"),
-                parsing.integer,
-                required=True,
-                aliases=("points",),
-                example="120",
-            ),
+            HOUSEHOLD,
+            POINTS,
             DATE,
             Column("note", gettext_lazy("说明"), parsing.text, aliases=("备注", "note"), max_length=200),
         ],
@@ -396,12 +393,7 @@ def _meeting_for(meetings: list[Meeting], household: Household) -> Meeting | Non
 def scores_check(batch, context: Context) -> dict[int, dict[str, str]]:
     problems: dict[int, dict[str, str]] = {}
     stores = _stores(context, {v["store"] for _, v in batch})
-    households = {
-        h.code: h
-        for h in scope(Household.objects.all(), context.user, context.spec.capability).filter(
-            code__in={v["household_code"] for _, v in batch}
-        )
-    }
+    households = _households(context, {v["household_code"] for _, v in batch})
     enrolled = set(
         Enrolment.objects.filter(household__in=households.values(), is_active=True).values_list(
             "store_id", "household_id"
@@ -490,14 +482,7 @@ register(
                 aliases=("日期", "date"),
                 example="2024-04-10",
             ),
-            Column(
-                "household_code",
-                gettext_lazy("户编号"),
-                parsing.code,
-                required=True,
-                aliases=("household",),
-                max_length=30,
-            ),
+            HOUSEHOLD,
             Column(
                 "category",
                 gettext_lazy("类别"),
@@ -506,14 +491,7 @@ register(
                 aliases=("category",),
                 example="公益劳动",
             ),
-            Column(
-                "points",
-                gettext_lazy("积分"),
-                parsing.integer,
-                required=True,
-                aliases=("points",),
-                example="20",
-            ),
+            POINTS,
             Column(
                 "reason",
                 gettext_lazy("事由"),

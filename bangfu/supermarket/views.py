@@ -1,5 +1,7 @@
 """Pages of love supermarkets: thin views over the services and selectors."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -27,12 +29,11 @@ from .forms import (
     DeliveryRequestForm,
     DeliveryStepForm,
     DonationForm,
-    DonationReverseForm,
     EnrolmentForm,
     ItemForm,
     MeetingForm,
     MeetingStepForm,
-    PointReverseForm,
+    ReversalForm,
     ScoreForm,
     StockMoveForm,
     StockTakeForm,
@@ -561,26 +562,32 @@ def delivery_detail(request, pk: int):
     )
 
 
-class DonationReverseView(ObjectActionView):
-    """The office reverses a donation recorded in error (a new entry on the store's chain)."""
+class ReversalView(ObjectActionView):
+    """The office reverses a ledger entry written in error: a new entry, the ledger never edited."""
 
-    model = Donation
-    form_class = DonationReverseForm
-    parent_kwarg = "donation"
+    form_class = ReversalForm
     capability = Cap.SUPERMARKET_MANAGE
+    service = staticmethod(lambda **kwargs: None)
+    target = ""  # the service's keyword for the entry
+
+    def form_kwargs(self, obj) -> dict:
+        return {"reverse": functools.partial(self.service, **{self.target: obj})}
+
+
+class DonationReverseView(ReversalView):
+    model = Donation
+    service = staticmethod(services.donation_reverse)
+    target = "donation"
     title = gettext_lazy("捐赠冲正")
 
     def success_url(self, obj, saved) -> str:
         return saved.get_absolute_url()
 
 
-class PointReverseView(ObjectActionView):
-    """The office reverses a points credit written in error (a new entry; the ledger is never edited)."""
-
+class PointReverseView(ReversalView):
     model = PointEntry
-    form_class = PointReverseForm
-    parent_kwarg = "entry"
-    capability = Cap.SUPERMARKET_MANAGE
+    service = staticmethod(services.points_reverse)
+    target = "entry"
     title = gettext_lazy("积分冲正")
 
     def success_url(self, obj, saved) -> str:
