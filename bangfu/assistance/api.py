@@ -21,6 +21,7 @@ from . import listings, selectors, services
 from .models import ActivityKind, Beneficiary, FundEntry, FundKind, OutcomeKind, Project
 
 router = Router(tags=["assistance"])
+CENT = Decimal("0.01")
 
 
 class ProjectSchema(Schema):
@@ -37,6 +38,19 @@ class ProjectSchema(Schema):
     invested: Decimal
     coordinated: Decimal
     spent: Decimal
+
+    # SQLite sums drop the trailing zeros: money always has two places.
+    @staticmethod
+    def resolve_invested(obj):
+        return Decimal(obj.invested).quantize(CENT)
+
+    @staticmethod
+    def resolve_coordinated(obj):
+        return Decimal(obj.coordinated).quantize(CENT)
+
+    @staticmethod
+    def resolve_spent(obj):
+        return Decimal(obj.spent).quantize(CENT)
 
 
 class FundEntrySchema(Schema):
