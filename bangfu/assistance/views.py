@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from bangfu.accounts.models import Organization
 from bangfu.core.permissions import Cap
-from bangfu.core.scoping import scope
+from bangfu.core.scoping import prefix_q, scope
 from bangfu.core.views import (
     CapabilityRequiredMixin,
     ObjectActionView,
@@ -364,7 +364,12 @@ class FiguresView(CapabilityRequiredMixin, TemplateView):
         figures = selectors.assistance_figures(
             user=self.request.user, prefix=prefix, year=year, organization=organization
         )
-        years = selectors.fund_balances(user=self.request.user, by="year")
+        entries = selectors.fund_entry_list(user=self.request.user)
+        if prefix:
+            entries = entries.filter(prefix_q("region_code", [prefix]))
+        if organization is not None:
+            entries = entries.filter(project__organization=organization)
+        years = selectors.fund_balances(user=self.request.user, by="year", entries=entries)
         link = {}
         if region:
             link["region"] = region.code
