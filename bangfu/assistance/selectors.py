@@ -348,7 +348,7 @@ def figures_sentence(figures: dict, *, year: int | None) -> str:
             _(";劳模开展培训%(trainings)s场,培训%(trainees)s人")
             % {"trainings": helpers["trainings_held"], "trainees": helpers["trainees"]}
         )
-    return "".join(parts) + "。"
+    return "".join(parts) + _("。")
 
 
 def public_projects(*, prefix: str = "", organization=None, day) -> QuerySet[Project]:
