@@ -3,7 +3,8 @@
 Feedback comes from people without an account, so it is guarded twice: a hidden field that
 people never see and form-filling robots do (the honeypot: such a message is dropped without
 saying so), and a limit of FEEDBACK_LIMIT messages per client per FEEDBACK_WINDOW, counted
-from the stored messages, so every server process sees the same count.
+from the stored messages, so every server process sees the same count (on PostgreSQL one
+sender's messages take a transaction-level advisory lock, so a burst cannot slip past it).
 """
 
 import datetime
@@ -11,7 +12,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bangfu.audit.models import Action
@@ -63,6 +64,10 @@ def feedback_submit(
         raise AssistanceError(Code.MESSAGE_REQUIRED, "message")
     key = client_key(address)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # One sender's messages queue here, so a burst cannot all pass the count before any is stored.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
         recent = Feedback.objects.filter(
             client_key=key, created_at__gte=timezone.now() - FEEDBACK_WINDOW
         ).count()
