@@ -127,12 +127,22 @@ def fund_balances(
     return [_with_available(dict(row)) for row in rows]
 
 
+ORGANIZATION_PAGE_PROJECTS = 20
+
+
 def organization_assistance(*, user, organization) -> dict:
-    """An organisation's partnerships and projects within the user's scope, with fund totals."""
+    """An organisation's partnerships and its latest projects within the user's scope, with fund
+    totals over all of them; ``project_count`` says how many the full list (linked) holds."""
     partnerships = partnership_list(user=user).filter(organization=organization)
-    projects = with_balances(project_list(user=user).filter(organization=organization))
+    in_scope = project_list(user=user).filter(organization=organization)
+    projects = with_balances(in_scope).order_by("-start_date", "-pk")[:ORGANIZATION_PAGE_PROJECTS]
     totals = fund_totals(fund_entry_list(user=user).filter(project__organization=organization))
-    return {"partnerships": partnerships, "projects": projects, "totals": totals}
+    return {
+        "partnerships": partnerships,
+        "projects": projects,
+        "project_count": in_scope.count(),
+        "totals": totals,
+    }
 
 
 # Beneficiaries, outcomes, dividends, activities, helpers -------------------------------------------
