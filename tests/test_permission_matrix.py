@@ -201,6 +201,25 @@ EXPECTED: dict[str, frozenset[str]] = {
     "assistance:project-edit": PROJECT_MANAGERS,
     "assistance:fund-entry-create": FUNDS_RECORDERS,
     "assistance:fund-entry-reverse": FUNDS_RECORDERS,
+    "assistance:beneficiary-add": PROJECT_MANAGERS,
+    "assistance:beneficiary-count": PROJECT_MANAGERS,
+    "assistance:outcome-record": PROJECT_MANAGERS,
+    "assistance:shareholding-add": PROJECT_MANAGERS,
+    "assistance:dividend-run": FUNDS_RECORDERS,
+    "assistance:disclosure": PROJECT_MANAGERS,
+    "assistance:activity-list": ASSISTANCE_READERS,
+    "assistance:activity-create": PROJECT_MANAGERS,
+    "assistance:activity-detail": ASSISTANCE_READERS,
+    "assistance:helper-list": ASSISTANCE_READERS,
+    "assistance:helper-create": PROJECT_MANAGERS,
+    "assistance:helper-detail": ASSISTANCE_READERS,
+    "assistance:helper-result": PROJECT_MANAGERS,
+    "assistance:feedback-list": PROJECT_MANAGERS,
+    "assistance:feedback-handle": PROJECT_MANAGERS,
+    "assistance:figures": ASSISTANCE_READERS,
+    "assistance:public-region": EVERYONE,  # public disclosure: no login, nothing private
+    "assistance:public-organization": EVERYONE,
+    "assistance:public-project": EVERYONE,
     "supermarket:store-list": SUPERMARKET_READERS,
     "supermarket:store-detail": SUPERMARKET_READERS,
     "supermarket:store-create": SUPERMARKET_MANAGERS,
@@ -634,7 +653,34 @@ def _assistance_world(organization: Organization, county: Region, village: Regio
     entry = assistance.fund_entry_record(
         actor=None, project=project, kind="invested", amount="1000", date=datetime.date(2020, 2, 1)
     )
-    return {"partnership": partnership, "project": project, "entry": entry}
+    assistance.project_disclose(
+        actor=None, project=project, disclosed_from=datetime.date(2020, 1, 1), disclosed_until=None
+    )
+    helper = assistance.helper_create(
+        actor=None, kind="worker", name="王建国", level="national", region=county, organization=organization
+    )
+    activity = assistance.activity_record(
+        actor=None,
+        kind="clinic",
+        title=f"{village.name}义诊",
+        date=datetime.date(2021, 5, 1),
+        region=village,
+        person_times=100,
+        helper=helper,
+    )
+    feedback = assistance.feedback_submit(
+        project=project, message="请公示验收照片", address=f"matrix-{village.code}"
+    )
+    return {
+        "partnership": partnership,
+        "project": project,
+        "entry": entry,
+        "helper": helper,
+        "activity": activity,
+        "feedback": feedback,
+        "organization": organization,
+        "village": village,
+    }
 
 
 def _assistance_kwargs(name: str, objects: dict) -> dict | None:
@@ -646,8 +692,22 @@ def _assistance_kwargs(name: str, objects: dict) -> dict | None:
         "project-edit": "project",
         "fund-entry-create": "project",
         "fund-entry-reverse": "entry",
+        "beneficiary-add": "project",
+        "beneficiary-count": "project",
+        "outcome-record": "project",
+        "shareholding-add": "project",
+        "dividend-run": "project",
+        "disclosure": "project",
+        "activity-detail": "activity",
+        "helper-detail": "helper",
+        "helper-result": "helper",
+        "feedback-handle": "feedback",
+        "public-organization": "organization",
+        "public-project": "project",
     }
     short = name.split(":", 1)[1]
+    if short == "public-region":
+        return {"code": objects["village"].code} if "village" in objects else {"code": "999999000000"}
     return {"pk": objects[keys[short]].pk} if short in keys else {}
 
 
@@ -875,6 +935,9 @@ def _outside_kwargs(name: str, world: World) -> dict:
     )
     if supermarket is not None:
         return supermarket
+    if name in ("assistance:public-region", "assistance:public-organization", "assistance:public-project"):
+        # public pages: everyone may read what is disclosed, so a key that does not exist is missing
+        return {"code": "999999000000"} if name == "assistance:public-region" else {"pk": 0}
     assistance = _assistance_kwargs(
         name,
         {

@@ -11,7 +11,18 @@ from decimal import ROUND_DOWN, Decimal
 from bangfu.core.demo import DemoContext
 
 from . import services
-from .models import FundEntry, FundKind, PartnershipKind, ProjectStatus, ProjectType
+from .models import (
+    ActivityKind,
+    FundEntry,
+    FundKind,
+    HelperKind,
+    HelperLevel,
+    OutcomeKind,
+    PartnershipKind,
+    Project,
+    ProjectStatus,
+    ProjectType,
+)
 
 # name, type, budget (yuan), start year, paired (True: the union's village) or designated
 PROJECTS = [
@@ -112,4 +123,160 @@ def build(context: DemoContext) -> None:
     services.fund_entry_reverse(actor=office, entry=first_spend, note="重复登记,冲销", date=first_spend.date)
     context.lines.append(
         f"assistance: {1 + len(paired)} partnerships, {len(PROJECTS)} projects, {entries + 1} fund entries"
+    )
+    _outreach(context, office=office, enterprise=enterprise, union=union, today=today)
+
+
+def _outreach(context: DemoContext, *, office, enterprise, union, today: datetime.date) -> None:
+    """Seeds 002–004: the cattle project's beneficiaries, outcomes and dividends; model workers and
+    their trainings; free clinics and other activities; disclosure pages with some feedback."""
+    from bangfu.registry.models import Household
+
+    rng = context.rng
+    projects = list(Project.objects.select_related("region").order_by("pk"))
+    cattle = next(p for p in projects if p.name.endswith("肉牛养殖基地"))
+    households = list(Household.objects.filter(region_code=cattle.region_code).order_by("code")[:60])
+    for household in households:
+        services.beneficiary_add(actor=office, project=cattle, household=household)
+    services.beneficiary_count(
+        actor=office, project=cattle, households=12, persons=31, reason="邻村务工农户,未在本村建档"
+    )
+    as_of = min(cattle.end_date or today, today)
+    for kind, value in (
+        (OutcomeKind.PEOPLE_HOME, 93),
+        (OutcomeKind.JOBS_CREATED, 65),
+        (OutcomeKind.INCOME_PER_HOUSEHOLD, 15_000),
+        (OutcomeKind.COLLECTIVE_INCOME, 160_000),
+        (OutcomeKind.SALES, 21_520_000),
+        (OutcomeKind.PROFIT, 1_770_000),
+    ):
+        services.outcome_record(actor=office, project=cattle, kind=kind, value=value, as_of=as_of)
+    first_year_end = cattle.start_date.replace(month=12, day=31)
+    if first_year_end < as_of:  # an earlier value, superseded by the latest in the figures
+        services.outcome_record(
+            actor=office, project=cattle, kind=OutcomeKind.SALES, value=9_800_000, as_of=first_year_end
+        )
+    holders = households[:47]
+    for household in holders:
+        services.shareholding_add(
+            actor=office, project=cattle, household=household, shares=1, since_year=cattle.start_date.year
+        )
+    runs = 0
+    if holders:
+        for year in range(cattle.start_date.year + 1, today.year):
+            services.dividend_run(
+                actor=office,
+                project=cattle,
+                year=year,
+                amount_per_share=Decimal(700),
+                paid_on=datetime.date(year, 12, 20),
+            )
+            runs += 1
+    # Disclosure: the newest projects are on show now (taking feedback), the rest were shown once.
+    for index, project in enumerate(sorted(projects, key=lambda p: p.start_date, reverse=True)):
+        if index < 3:
+            start, end = today - datetime.timedelta(days=5), today + datetime.timedelta(days=25)
+        else:
+            start = project.end_date or project.start_date
+            end = start + datetime.timedelta(days=30)
+        services.project_disclose(actor=office, project=project, disclosed_from=start, disclosed_until=end)
+    open_project = sorted(projects, key=lambda p: p.start_date, reverse=True)[0]
+    for number, message in enumerate(["路灯晚上有两盏不亮,请维修。", "建议公示每期工程的验收照片。"]):
+        services.feedback_submit(project=open_project, message=message, address=f"demo-{number}")
+    # Model workers (seed 003): trainings for growers, bases built, jobs.
+    county = context.made["county"]
+    villages = list(context.made["villages"])
+    workers = [
+        services.helper_create(
+            actor=office,
+            kind=HelperKind.WORKER,
+            name=name,
+            level=level,
+            region=county,
+            honours=honours,
+            organization=enterprise,
+            studio=studio,
+        )
+        for name, level, honours, studio in (
+            ("王建国", HelperLevel.NATIONAL, "全国劳动模范", "王建国食用菌创新工作室"),
+            ("李秀兰", HelperLevel.PROVINCIAL, "省五一劳动奖章", "李秀兰养殖技术工作室"),
+        )
+    ]
+    unit = services.helper_create(
+        actor=office,
+        kind=HelperKind.UNIT,
+        name=f"{enterprise.name}工会",
+        level=HelperLevel.PROVINCIAL,
+        region=county,
+        honours="省模范职工之家",
+        organization=enterprise,
+    )
+    for helper in [*workers, unit]:
+        for year in range(today.year - 4, today.year):
+            services.helper_result_record(
+                actor=office,
+                helper=helper,
+                year=year,
+                bases_built=rng.randint(1, 3),
+                trainings_held=rng.randint(50, 80),
+                trainees=rng.randint(8_000, 12_000),
+                jobs=rng.randint(40, 120),
+                households_lifted=rng.randint(20, 60),
+            )
+    activities = 0
+    for number in range(7):  # seed 004: 7 free clinics, 1,000+ person-times, 100,000 yuan of medicine
+        village = villages[number % len(villages)]
+        day = today - datetime.timedelta(days=40 * (number + 1))
+        times = rng.randint(140, 170)
+        services.activity_record(
+            actor=office,
+            kind=ActivityKind.CLINIC,
+            title=f"{village.name}义诊",
+            date=day,
+            region=village,
+            organization=union,
+            organiser="县总工会",
+            person_times=times,
+            distinct_people=times - rng.randint(5, 20),
+            value_given=Decimal(rng.randint(13_000, 15_500)),
+            description="免费测血压血糖、发放常用药品",
+        )
+        activities += 1
+    for helper in workers:
+        for number in range(4):
+            village = villages[rng.randrange(len(villages))]
+            services.activity_record(
+                actor=office,
+                kind=ActivityKind.TRAINING,
+                title=f"{helper.name}种养技术培训",
+                date=today - datetime.timedelta(days=30 * number + rng.randint(1, 20)),
+                region=village,
+                organization=enterprise,
+                helper=helper,
+                organiser=helper.name,
+                person_times=rng.randint(60, 200),
+            )
+            activities += 1
+    for kind, title, value in (
+        (ActivityKind.EDUCATION_AID, "金秋助学", 60_000),
+        (ActivityKind.GOODS_DONATION, "冬季送温暖物资", 45_000),
+        (ActivityKind.VISIT, "春节走访慰问", 20_000),
+        (ActivityKind.PARTY_BUILDING, "支部共建主题党日", 0),
+    ):
+        village = villages[rng.randrange(len(villages))]
+        services.activity_record(
+            actor=office,
+            kind=kind,
+            title=f"{village.name}{title}",
+            date=today - datetime.timedelta(days=rng.randint(10, 300)),
+            region=village,
+            organization=union,
+            organiser="县总工会",
+            person_times=rng.randint(20, 80),
+            value_given=Decimal(value),
+        )
+        activities += 1
+    context.lines.append(
+        f"assistance: {len(households) + 1} beneficiary rows, {len(holders)} shareholders, {runs} dividend runs, "
+        f"3 helpers, {activities} activities"
     )

@@ -25,6 +25,23 @@ class AssistanceErrorCode(enum.StrEnum):
     PROJECT_CANCELLED = "project_cancelled"
     TITLE_REQUIRED = "title_required"
     REGION_LOCKED = "region_locked"
+    OVERRIDE_NOT_ALLOWED = "override_not_allowed"
+    OUTSIDE_PROJECT_REGIONS = "outside_project_regions"
+    HOUSEHOLD_UNKNOWN = "household_unknown"
+    PERSON_NOT_IN_HOUSEHOLD = "person_not_in_household"
+    REASON_REQUIRED = "reason_required"
+    COUNT_REQUIRED = "count_required"
+    BENEFICIARY_EXISTS = "beneficiary_exists"
+    INVALID_VALUE = "invalid_value"
+    OUTCOME_EXISTS = "outcome_exists"
+    SHAREHOLDING_EXISTS = "shareholding_exists"
+    DIVIDEND_ALREADY_PAID = "dividend_already_paid"
+    NO_SHAREHOLDERS = "no_shareholders"
+    INVALID_YEAR = "invalid_year"
+    INVALID_PEOPLE = "invalid_people"
+    FEEDBACK_CLOSED = "feedback_closed"
+    FEEDBACK_TOO_MANY = "feedback_too_many"
+    MESSAGE_REQUIRED = "message_required"
 
 
 MESSAGES = {
@@ -46,6 +63,27 @@ MESSAGES = {
     AssistanceErrorCode.PROJECT_CANCELLED: _("项目已取消,不能再登记资金。"),
     AssistanceErrorCode.TITLE_REQUIRED: _("请填写名称。"),
     AssistanceErrorCode.REGION_LOCKED: _("项目已有资金记录,不能更换实施地区。"),
+    AssistanceErrorCode.OVERRIDE_NOT_ALLOWED: _(
+        "超出可用资金的支出须由有超支审批权限的帮扶办公室人员填写超支说明后登记。"
+    ),
+    AssistanceErrorCode.OUTSIDE_PROJECT_REGIONS: _(
+        "受益对象所在地区(%(region)s)不在项目的实施地区之内(%(regions)s)。"
+    ),
+    AssistanceErrorCode.HOUSEHOLD_UNKNOWN: _("户编号不存在或不在您的管理范围内。"),
+    AssistanceErrorCode.PERSON_NOT_IN_HOUSEHOLD: _("该人员不是这一户的成员。"),
+    AssistanceErrorCode.REASON_REQUIRED: _("未在系统中登记的受益对象须写明未登记原因。"),
+    AssistanceErrorCode.COUNT_REQUIRED: _("请填写受益户数或受益人数(至少一项大于零)。"),
+    AssistanceErrorCode.BENEFICIARY_EXISTS: _("该户已是这个项目的受益对象。"),
+    AssistanceErrorCode.INVALID_VALUE: _("数值须为不小于零的数字,最多两位小数。"),
+    AssistanceErrorCode.OUTCOME_EXISTS: _("该指标在这一日期已有数值。"),
+    AssistanceErrorCode.SHAREHOLDING_EXISTS: _("该户已入股这个项目。"),
+    AssistanceErrorCode.DIVIDEND_ALREADY_PAID: _("%(year)s年度的分红已经发放过。"),
+    AssistanceErrorCode.NO_SHAREHOLDERS: _("这个项目没有入股户,无法发放分红。"),
+    AssistanceErrorCode.INVALID_YEAR: _("年份须在2000年至今年之间。"),
+    AssistanceErrorCode.INVALID_PEOPLE: _("服务人数不能多于服务人次,人次须大于零。"),
+    AssistanceErrorCode.FEEDBACK_CLOSED: _("这个项目不在公示期内,不能提交意见。"),
+    AssistanceErrorCode.FEEDBACK_TOO_MANY: _("提交过于频繁,请稍后再试。"),
+    AssistanceErrorCode.MESSAGE_REQUIRED: _("请填写意见内容(不超过1000字)。"),
 }
 
 

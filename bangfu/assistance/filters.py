@@ -4,7 +4,20 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.scoping import prefix_q
 
-from .models import Partnership, PartnershipKind, Project, ProjectStatus, ProjectType
+from .models import (
+    Activity,
+    ActivityKind,
+    Feedback,
+    FeedbackStatus,
+    Helper,
+    HelperKind,
+    HelperLevel,
+    Partnership,
+    PartnershipKind,
+    Project,
+    ProjectStatus,
+    ProjectType,
+)
 
 
 def _by_region(self, queryset, name, value):
@@ -55,3 +68,42 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.filter(start_date__year__lte=year).filter(
             Q(end_date__isnull=True) | Q(end_date__year__gte=year)
         )
+
+
+class ActivityFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("活动名称"), field_name="title", lookup_expr="contains")
+    kind = django_filters.ChoiceFilter(label=_("活动类型"), choices=ActivityKind.choices)
+    region = django_filters.CharFilter(label=_("区划代码"), method="by_region")
+    year = django_filters.NumberFilter(label=_("年度"), field_name="date", lookup_expr="year")
+    organization = django_filters.NumberFilter(label=_("组织单位"), field_name="organization_id")
+    helper = django_filters.NumberFilter(label=_("劳模/先进集体"), field_name="helper_id")
+
+    class Meta:
+        model = Activity
+        fields = ["q", "kind", "region", "year", "organization", "helper"]
+
+    by_region = _by_region
+
+
+class HelperFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("姓名/名称"), field_name="name", lookup_expr="contains")
+    kind = django_filters.ChoiceFilter(label=_("类别"), choices=HelperKind.choices)
+    level = django_filters.ChoiceFilter(label=_("级别"), choices=HelperLevel.choices)
+    region = django_filters.CharFilter(label=_("区划代码"), method="by_region")
+
+    class Meta:
+        model = Helper
+        fields = ["q", "kind", "level", "region"]
+
+    by_region = _by_region
+
+
+class FeedbackFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=FeedbackStatus.choices)
+    region = django_filters.CharFilter(label=_("区划代码"), method="by_region")
+
+    class Meta:
+        model = Feedback
+        fields = ["status", "region"]
+
+    by_region = _by_region

@@ -4,10 +4,19 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.accounts.forms import BootstrapMixin, RegionCodeField
 from bangfu.accounts.models import Organization
 from bangfu.core.permissions import Cap
-from bangfu.core.scoping import scope
+from bangfu.core.scoping import in_scope, scope
 
 from . import services
-from .models import FundEntry, FundKind, Partnership, Project
+from .models import (
+    Activity,
+    Feedback,
+    FundEntry,
+    FundKind,
+    Helper,
+    OutcomeKind,
+    Partnership,
+    Project,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -131,10 +140,18 @@ class FundEntryForm(BootstrapMixin, forms.Form):
         label=_("凭证号"), required=False, max_length=50, help_text=_("支出必填")
     )
     note = forms.CharField(label=_("备注"), required=False, max_length=200)
+    override_reason = forms.CharField(
+        label=_("超支说明"),
+        required=False,
+        max_length=200,
+        help_text=_("仅在支出超过项目可用资金、确需先行支付时填写;将记入资金账本和操作记录。"),
+    )
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args, project: Project, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
+        if not in_scope(user, Cap.FUNDS_OVERRIDE, project.region_code):
+            del self.fields["override_reason"]
 
     def save(self, *, actor):
         return services.fund_entry_record(actor=actor, project=self.project, **self.cleaned_data)
@@ -149,3 +166,194 @@ class ReversalForm(BootstrapMixin, forms.Form):
 
     def save(self, *, actor):
         return services.fund_entry_reverse(actor=actor, entry=self.entry, note=self.cleaned_data["note"])
+
+
+# Beneficiaries, outcomes, dividends ---------------------------------------------------------------
+
+
+class BeneficiaryForm(BootstrapMixin, forms.Form):
+    household = forms.CharField(label=_("户编号"), max_length=30, help_text=_("人口库中的户编号"))
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def save(self, *, actor):
+        return services.beneficiary_add(actor=actor, project=self.project, **self.cleaned_data)
+
+
+class CountedBeneficiaryForm(BootstrapMixin, forms.Form):
+    households = forms.IntegerField(label=_("受益户数"), min_value=0, initial=0)
+    persons = forms.IntegerField(label=_("受益人数"), min_value=0, initial=0)
+    unregistered_reason = forms.CharField(
+        label=_("未登记原因"), max_length=200, help_text=_("例如:非建档立卡户、外村务工人员")
+    )
+    region = RegionCodeField(label=_("所在地区(12位代码)"), required=False, help_text=_("不填为项目实施地区"))
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def save(self, *, actor):
+        data = self.cleaned_data
+        return services.beneficiary_count(
+            actor=actor,
+            project=self.project,
+            households=data["households"],
+            persons=data["persons"],
+            reason=data["unregistered_reason"],
+            region=data.get("region") or None,
+            note=data["note"],
+        )
+
+
+class OutcomeForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("指标"), choices=OutcomeKind.choices)
+    value = forms.DecimalField(label=_("数值"), max_digits=14, decimal_places=2, min_value=0)
+    as_of = forms.DateField(label=_("截至日期"), widget=DATE)
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def save(self, *, actor):
+        return services.outcome_record(actor=actor, project=self.project, **self.cleaned_data)
+
+
+class ShareholdingForm(BootstrapMixin, forms.Form):
+    household = forms.CharField(label=_("户编号"), max_length=30)
+    shares = forms.IntegerField(label=_("股数"), min_value=1, initial=1)
+    since_year = forms.IntegerField(label=_("入股年份"))
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def save(self, *, actor):
+        return services.shareholding_add(actor=actor, project=self.project, **self.cleaned_data)
+
+
+class DividendRunForm(BootstrapMixin, forms.Form):
+    year = forms.IntegerField(label=_("分红年度"))
+    amount_per_share = forms.DecimalField(label=_("每股分红(元)"), max_digits=14, decimal_places=2)
+    paid_on = forms.DateField(label=_("发放日期"), widget=DATE)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def save(self, *, actor):
+        return services.dividend_run(actor=actor, project=self.project, **self.cleaned_data)
+
+
+class DisclosureForm(BootstrapMixin, forms.Form):
+    disclosed_from = forms.DateField(label=_("公示开始"), widget=DATE)
+    disclosed_until = forms.DateField(
+        label=_("公示截止"), widget=DATE, required=False, help_text=_("公示期内公众可在公示页提交意见")
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.initial.update(disclosed_from=project.disclosed_from, disclosed_until=project.disclosed_until)
+
+    def save(self, *, actor):
+        return services.project_disclose(actor=actor, project=self.project, **self.cleaned_data)
+
+
+# Activities and helpers -----------------------------------------------------------------------------
+
+
+class ActivityForm(BootstrapMixin, forms.ModelForm):
+    region = RegionCodeField(label=_("活动地区(12位代码)"))
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "title",
+            "date",
+            "region",
+            "organization",
+            "organiser",
+            "helper",
+            "project",
+            "person_times",
+            "distinct_people",
+            "value_given",
+            "description",
+        ]
+        widgets = {"date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = _organizations(user)
+        self.fields["helper"].queryset = scope(Helper.objects.all(), user, Cap.ASSISTANCE_VIEW)
+        self.fields["project"].queryset = scope(Project.objects.all(), user, Cap.ASSISTANCE_VIEW)
+
+    def _post_clean(self):
+        pass
+
+    def save(self, *, actor, commit=True):
+        return services.activity_record(actor=actor, **self.cleaned_data)
+
+
+class HelperForm(BootstrapMixin, forms.ModelForm):
+    region = RegionCodeField(label=_("帮扶地区(12位代码)"))
+
+    class Meta:
+        model = Helper
+        fields = ["kind", "name", "level", "honours", "organization", "studio", "region", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = _organizations(user)
+
+    def _post_clean(self):
+        pass
+
+    def save(self, *, actor, commit=True):
+        return services.helper_create(actor=actor, **self.cleaned_data)
+
+
+class HelperResultForm(BootstrapMixin, forms.Form):
+    year = forms.IntegerField(label=_("年度"))
+    bases_built = forms.IntegerField(label=_("建成基地"), min_value=0, initial=0)
+    trainings_held = forms.IntegerField(label=_("培训场次"), min_value=0, initial=0)
+    trainees = forms.IntegerField(label=_("培训人数"), min_value=0, initial=0)
+    jobs = forms.IntegerField(label=_("带动就业"), min_value=0, initial=0)
+    households_lifted = forms.IntegerField(label=_("带动脱贫户数"), min_value=0, initial=0)
+
+    def __init__(self, *args, helper: Helper, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper
+
+    def save(self, *, actor):
+        return services.helper_result_record(actor=actor, helper=self.helper, **self.cleaned_data)
+
+
+# Public feedback ------------------------------------------------------------------------------------
+
+
+class FeedbackForm(BootstrapMixin, forms.Form):
+    message = forms.CharField(label=_("意见内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4}))
+    contact = forms.CharField(
+        label=_("联系方式(选填)"), required=False, max_length=100, help_text=_("仅帮扶办公室可见")
+    )
+    # The honeypot: hidden from people by the page's style, filled by form robots.
+    website = forms.CharField(label=_("网站"), required=False, max_length=200)
+
+
+class FeedbackHandleForm(BootstrapMixin, forms.Form):
+    reply = forms.CharField(label=_("处理情况"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, feedback: Feedback, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feedback = feedback
+
+    def save(self, *, actor):
+        return services.feedback_handle(actor=actor, feedback=self.feedback, **self.cleaned_data)

@@ -61,6 +61,7 @@ class Cap:
     ASSISTANCE_VIEW = "assistance.view"
     PROJECT_MANAGE = "project.manage"
     FUNDS_RECORD = "funds.record"
+    FUNDS_OVERRIDE = "funds.override"
 
 
 ALL = frozenset(v for k, v in vars(Cap).items() if k.isupper())
@@ -99,6 +100,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ASSISTANCE_VIEW,
             Cap.PROJECT_MANAGE,
             Cap.FUNDS_RECORD,
+            Cap.FUNDS_OVERRIDE,
         }
     ),
     Role.CADRE: frozenset(

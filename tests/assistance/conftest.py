@@ -2,6 +2,8 @@
 with a project funded and partly spent; an office user of the county and one of another county."""
 
 import datetime
+import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -88,3 +90,63 @@ def make_world(db, region, make_org, make_user):
 @pytest.fixture
 def world(make_world) -> World:
     return make_world()
+
+
+SECOND_VILLAGE = "410423101002"  # same township as the project's village, not in the project
+_ids = itertools.count(1)
+
+
+def make_household(region, code: str, village: str = DEMO_VILLAGE, name: str = "张秀英"):
+    from bangfu.core import idnumber
+    from bangfu.registry import services as registry
+
+    number = idnumber.make(village[:6], datetime.date(1972, 5, 1), next(_ids) * 2 + 1)
+    return registry.household_create(
+        actor=None, code=code, region=region(village), head={"name": name, "id_number": number}
+    )
+
+
+@pytest.fixture
+def households(world, region):
+    return {
+        "near": make_household(region, "LS0001"),
+        "near2": make_household(region, "LS0002", name="李建华"),
+        "second": make_household(region, "LS0101", SECOND_VILLAGE),
+        "far": make_household(region, "XH0001", OTHER_VILLAGE),
+    }
+
+
+def row_counts() -> dict[str, int]:
+    from bangfu.assistance import models
+    from bangfu.audit.models import ChangeRecord, LedgerChain
+
+    counted = [
+        models.Partnership,
+        models.Project,
+        models.Milestone,
+        models.FundEntry,
+        models.Beneficiary,
+        models.Outcome,
+        models.Shareholding,
+        models.DividendPayout,
+        models.Activity,
+        models.Helper,
+        models.HelperResult,
+        models.Feedback,
+        ChangeRecord,
+        LedgerChain,
+    ]
+    return {model.__name__: model.objects.count() for model in counted}
+
+
+@pytest.fixture
+def unchanged():
+    """``with unchanged(): ...`` fails unless the block leaves every assistance and audit table as it was."""
+
+    @contextmanager
+    def check():
+        before = row_counts()
+        yield
+        assert row_counts() == before
+
+    return check

@@ -1,4 +1,5 @@
-"""Spends racing for the last of a project's money, with real processes against PostgreSQL."""
+"""Spends racing for the last of a project's money, dividend runs racing for one year, and a burst
+of public feedback from one sender, with real processes against PostgreSQL."""
 
 import datetime
 import multiprocessing
@@ -51,7 +52,7 @@ def _reverse(attempt):
 
 def _worker(job):
     kind, attempts, start_at = job
-    function = {"spend": _spend, "reverse": _reverse}[kind]
+    function = {"spend": _spend, "reverse": _reverse, "dividend": _dividend, "feedback": _feedback}[kind]
     outcomes = [None] * len(attempts)
 
     def run(indices):
@@ -117,3 +118,56 @@ def test_racing_reversals_of_one_entry_write_one(world):
     assert sorted(o[0] for o in outcomes) == ["refused"] * 7 + ["reversed"]
     assert FundEntry.objects.filter(reverses=spent).count() == 1
     assert [p for p in verify() if not isinstance(p, int)] == []
+
+
+def _dividend(attempt):
+    user_id, project_id, year = attempt
+    try:
+        payouts = services.dividend_run(
+            actor=User.objects.get(pk=user_id),
+            project=Project.objects.get(pk=project_id),
+            year=year,
+            amount_per_share="700",
+            paid_on=datetime.date(year, 12, 20),
+        )
+    except AssistanceError as error:
+        return ("refused", str(error.error_code))
+    return ("paid", len(payouts))
+
+
+def _feedback(attempt):
+    project_id, address, number = attempt
+    try:
+        services.feedback_submit(
+            project=Project.objects.get(pk=project_id), message=f"意见{number}", address=address
+        )
+    except AssistanceError as error:
+        return ("refused", str(error.error_code))
+    return ("stored", number)
+
+
+def test_racing_dividend_runs_of_one_year_pay_once(world, households):
+    for household in (households["near"], households["near2"]):
+        services.shareholding_add(
+            actor=world.office, project=world.project, household=household, shares=1, since_year=2019
+        )
+    outcomes = race("dividend", [(world.office.pk, world.project.pk, 2020)] * 8)
+    assert sorted(outcomes) == [("paid", 2)] + [("refused", "dividend_already_paid")] * 7
+    from bangfu.assistance.models import DividendPayout
+
+    assert DividendPayout.objects.filter(year=2020).count() == 2
+
+
+def test_a_burst_of_feedback_from_one_sender_keeps_to_the_limit(world):
+    from django.utils import timezone
+
+    from bangfu.assistance.models import Feedback
+
+    today = timezone.localdate()
+    services.project_disclose(
+        actor=world.office, project=world.project, disclosed_from=today, disclosed_until=None
+    )
+    outcomes = race("feedback", [(world.project.pk, "203.0.113.5", n) for n in range(12)])
+    assert sum(1 for o in outcomes if o[0] == "stored") == services.FEEDBACK_LIMIT
+    assert {o[1] for o in outcomes if o[0] == "refused"} == {"feedback_too_many"}
+    assert Feedback.objects.count() == services.FEEDBACK_LIMIT

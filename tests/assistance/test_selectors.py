@@ -121,3 +121,26 @@ def test_scope_narrows_every_read(two_projects, make_user):
 def test_an_unknown_grouping_is_an_error(world):
     with pytest.raises(ValueError, match="cannot group"):
         selectors.fund_balances(user=world.office, by="colour")
+
+
+def test_the_organisation_page_lists_the_latest_projects_and_counts_them_all(world, region):
+    import datetime
+
+    from bangfu.assistance import services
+    from bangfu.assistance.models import ProjectType
+
+    for n in range(selectors.ORGANIZATION_PAGE_PROJECTS + 1):
+        services.project_create(
+            actor=world.office,
+            name=f"项目{n:02d}",
+            organization=world.enterprise,
+            region=region(DEMO_VILLAGE),
+            type=ProjectType.EDUCATION,
+            budget="1000",
+            start_date=datetime.date(2020, 1, 1) + datetime.timedelta(days=n),
+        )
+    summary = selectors.organization_assistance(user=world.office, organization=world.enterprise)
+    assert summary["project_count"] == selectors.ORGANIZATION_PAGE_PROJECTS + 2
+    shown = [p.name for p in summary["projects"]]
+    assert len(shown) == selectors.ORGANIZATION_PAGE_PROJECTS and shown[0] == "项目20"
+    assert summary["totals"]["received"] == D("1200000.00")  # every project's money, not only those shown

@@ -8,7 +8,9 @@ which ``bangfu audit verify`` checks.
 Money out of a project never exceeds the money in: recording a spend (or reversing money
 in) takes the row lock on the project's chain head, reads the balance under it and appends
 in the same transaction, so two spends racing for the last yuan queue and the second sees
-the first. A spend beyond the balance is refused; there is no override.
+the first. A spend beyond the balance is refused, unless someone holding ``funds.override``
+over the project's region writes why (the reason is part of the hashed entry, and the
+override gets its own change record on the project).
 """
 
 import datetime
@@ -27,9 +29,9 @@ from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope
 from bangfu.regions.models import Level, Region
 
-from .errors import AssistanceError
-from .errors import AssistanceErrorCode as Code
-from .models import (
+from ..errors import AssistanceError
+from ..errors import AssistanceErrorCode as Code
+from ..models import (
     MONEY,
     ZERO,
     FundEntry,
@@ -368,14 +370,19 @@ def fund_entry_record(
     source: str = "",
     voucher_number: str = "",
     note: str = "",
+    override_reason: str = "",
 ) -> FundEntry:
     """Money invested by the project's organisation, coordinated from others (with the source), or
-    spent (with the voucher number). A spend beyond the project's available balance is refused."""
+    spent (with the voucher number). A spend beyond the project's available balance is refused
+    unless ``override_reason`` is given by someone holding ``funds.override`` (or the system)."""
     _check_scope(actor, Cap.FUNDS_RECORD, project.region_code, "project")
     if kind not in FundKind.values:
         raise AssistanceError(Code.INVALID_KIND, "kind")
     amount = _amount(amount)
     source, voucher_number, note = source.strip(), voucher_number.strip(), note.strip()
+    override_reason = override_reason.strip()
+    if override_reason and actor is not None and not in_scope(actor, Cap.FUNDS_OVERRIDE, project.region_code):
+        raise AssistanceError(Code.OVERRIDE_NOT_ALLOWED, "override_reason")
     if kind == FundKind.COORDINATED and not source:
         raise AssistanceError(Code.SOURCE_REQUIRED, "source")
     if kind == FundKind.SPENT and not voucher_number:
@@ -390,16 +397,24 @@ def fund_entry_record(
         raise AssistanceError(
             Code.DATE_OUTSIDE_PROJECT, "date", start=project.start_date, end=project.end_date or "—"
         )
+    actor = acting_user(actor)
     with transaction.atomic():
         _lock_chain(project)
+        overspent = None
         if kind == FundKind.SPENT:
             available = available_balance(project)
             if amount > available:
-                raise AssistanceError(Code.INSUFFICIENT_FUNDS, "amount", needed=amount, available=available)
-        return ledger_append(
+                if not override_reason:
+                    raise AssistanceError(
+                        Code.INSUFFICIENT_FUNDS, "amount", needed=amount, available=available
+                    )
+                overspent = available
+        if overspent is None:
+            override_reason = ""  # nothing was overridden: the entry carries no reason
+        entry = ledger_append(
             FundEntry,
             key=fund_chain_key(project),
-            actor=acting_user(actor),
+            actor=actor,
             project=project,
             region_code=project.region_code,
             kind=kind,
@@ -408,7 +423,25 @@ def fund_entry_record(
             source=source,
             voucher_number=voucher_number,
             note=note,
+            override_reason=override_reason,
         )
+        if overspent is not None:
+            record_related(
+                actor=actor,
+                instance=project,
+                changes={
+                    "overspend_override": [
+                        None,
+                        {
+                            "entry": entry.seq,
+                            "amount": str(amount),
+                            "available": str(overspent),
+                            "reason": override_reason,
+                        },
+                    ]
+                },
+            )
+        return entry
 
 
 def fund_entry_reverse(
