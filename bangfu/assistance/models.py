@@ -189,8 +189,8 @@ class FundEntry(ChainedEntry):
         "voucher_number",
         "reverses",
         "note",
-        "override_reason",
     )
+    hash_fields_when_set = ("override_reason",)
 
     project = models.ForeignKey(
         Project, verbose_name=_("帮扶项目"), on_delete=models.PROTECT, related_name="fund_entries"

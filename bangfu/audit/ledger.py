@@ -42,7 +42,7 @@ def compute_hash(entry: ChainedEntry) -> str:
         content[name] = _canonical(field, getattr(entry, field.attname))
     for name in entry.hash_fields_when_set:
         field = entry._meta.get_field(name)
-        if (value := getattr(entry, field.attname)) is not None:
+        if (value := getattr(entry, field.attname)) not in (None, ""):
             content[name] = _canonical(field, value)
     encoded = json.dumps(content, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()

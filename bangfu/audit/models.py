@@ -93,7 +93,8 @@ class ChainedEntry(models.Model):
     ``bangfu audit verify`` reports. Corrections are new reversing entries.
     Subclasses set ``ledger_name`` and ``hash_fields`` (their own content fields). Fields
     added to a ledger after entries were written go in ``hash_fields_when_set``: hashed
-    only where they hold a value, so the entries written before keep their hashes.
+    only where they hold a value (not None, not blank), so the entries written before keep
+    their hashes.
     """
 
     ledger_name: str = ""
