@@ -3,7 +3,7 @@ coordinated and spent. Reads the assistance models; adds nothing to the app's ow
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,7 +39,6 @@ def build(card) -> Section:
         .annotate(n=Count("pk"), budget=Sum("budget"))
         .values_list("type", "n", "budget")
     }
-    sums = funds.aggregate(**{kind: Sum("amount", filter=Q(kind=kind)) for kind in FundKind.values})
     yearly: dict[tuple[int, str], Decimal] = {
         (year, kind): amount or ZERO
         for year, kind, amount in funds.order_by()
@@ -48,6 +47,8 @@ def build(card) -> Section:
         .annotate(amount=Sum("amount"))
         .values_list("year", "kind", "amount")
     }
+    # the period's sums are the sums of its years: one scan of the fund ledger
+    sums = {kind: sum((v for (_y, k), v in yearly.items() if k == kind), ZERO) for kind in FundKind.values}
     kind_labels, type_labels = dict(PartnershipKind.choices), dict(ProjectType.choices)
     figures = [
         Figure("partnerships", _("帮扶关系"), sum(by_kind.values()), units.ITEM, PARTNERSHIPS),

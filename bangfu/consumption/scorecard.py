@@ -25,16 +25,18 @@ def build(card) -> Section:
     from .selectors import board_summary, compliance_board
 
     purchases = card.rows(Purchase.objects.all(), Cap.CONSUMPTION_VIEW).filter(card.period_q("date"))
-    totals = purchases.aggregate(n=Count("pk"), total=Sum("total_amount"), certified=Sum("certified_amount"))
-    total, certified = totals["total"] or ZERO, totals["certified"] or ZERO
     yearly = {
-        year: (amount or ZERO, cert or ZERO)
-        for year, amount, cert in purchases.order_by()
+        year: (n, amount or ZERO, cert or ZERO)
+        for year, n, amount, cert in purchases.order_by()
         .annotate(year=ExtractYear("date"))
         .values("year")
-        .annotate(amount=Sum("total_amount"), cert=Sum("certified_amount"))
-        .values_list("year", "amount", "cert")
+        .annotate(n=Count("pk"), amount=Sum("total_amount"), cert=Sum("certified_amount"))
+        .values_list("year", "n", "amount", "cert")
     }
+    # the period's totals are the sums of its years: one scan of the purchases, not two
+    count = sum(n for n, _a, _c in yearly.values())
+    total = sum((a for _n, a, _c in yearly.values()), ZERO)
+    certified = sum((c for _n, _a, c in yearly.values()), ZERO)
     channels = dict(
         purchases.order_by()
         .values_list("channel")
@@ -53,7 +55,7 @@ def build(card) -> Section:
     board_url = f"{reverse('consumption:board')}?year={board_year}"
     labels = dict(Channel.choices)
     figures = [
-        Figure("purchases", _("采购笔数"), totals["n"], units.ITEM, PURCHASES),
+        Figure("purchases", _("采购笔数"), count, units.ITEM, PURCHASES),
         Figure("amount", _("消费帮扶金额"), total, units.YUAN, PURCHASES, measure="sum:total_amount"),
         Figure(
             "certified",
@@ -101,7 +103,7 @@ def build(card) -> Section:
                 Figure(
                     f"amount_{y}",
                     str(y),
-                    yearly.get(y, (ZERO, ZERO))[0],
+                    yearly.get(y, (0, ZERO, ZERO))[1],
                     units.YUAN,
                     PURCHASES,
                     {"year": str(y)},
@@ -119,7 +121,7 @@ def build(card) -> Section:
                 Figure(
                     f"certified_{y}",
                     str(y),
-                    yearly.get(y, (ZERO, ZERO))[1],
+                    yearly.get(y, (0, ZERO, ZERO))[2],
                     units.YUAN,
                     PURCHASES,
                     {"year": str(y)},

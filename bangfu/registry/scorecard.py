@@ -35,7 +35,6 @@ def build(card) -> Section:
         total=Count("pk"),
         registered=Count("pk", filter=_q(registered=True)),
         safety_net=Count("pk", filter=~_q(safety_net=SafetyNet.NONE)),
-        lifted=Count("pk", filter=card.period_q("lifted_year", "year")),
     )
     lifted_by_year = dict(
         households.filter(card.period_q("lifted_year", "year"))
@@ -66,7 +65,7 @@ def build(card) -> Section:
             **present,
         ),
         Figure("persons", _("家庭成员"), persons.count(), units.PERSON, PERSONS, **present),
-        Figure("lifted", _("期内脱贫户"), counts["lifted"], units.HOUSEHOLD, HOUSEHOLDS),
+        Figure("lifted", _("期内脱贫户"), sum(lifted_by_year.values()), units.HOUSEHOLD, HOUSEHOLDS),
         Figure(
             "safety_net",
             _("兜底保障户"),

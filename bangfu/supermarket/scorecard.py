@@ -42,6 +42,11 @@ def _operating_at(queryset, value):
 add_filter(STORES, "operating_at", gettext_lazy("年末运营"), _operating_at)
 
 
+def _covers_all(card, published) -> bool:
+    """The period holds every year the figures have records for (so their total is the period's)."""
+    return card.period.first <= published.years[0].year and card.period.last >= published.years[-1].year
+
+
 @section("supermarket", title=gettext_lazy("爱心超市"), capability=Cap.SUPERMARKET_VIEW, order=40)
 def build(card) -> Section:
     stores = card.rows(Store.objects.all(), Cap.SUPERMARKET_VIEW)
@@ -51,6 +56,8 @@ def build(card) -> Section:
     redemptions = card.rows(Redemption.objects.all(), Cap.SUPERMARKET_VIEW).filter(card.period_q("date"))
     if card.period.first == card.period.last and card.period.first in years:
         households = years[card.period.first].households_served
+    elif published.total and years and _covers_all(card, published):
+        households = published.total.households_served
     else:
         households = redemptions.order_by().values("household_id").distinct().count()
     donations = card.rows(Donation.objects.all(), Cap.SUPERMARKET_VIEW).filter(card.period_q("date"))
