@@ -24,8 +24,8 @@ import time
 
 from _common import arguments, report, setup_django, timed
 
-FULL = {"prefix": "41", "persons": 10_000_000, "ledger": 5_000_000}
-QUICK = {"prefix": "4104", "persons": 100_000, "ledger": 50_000}
+FULL = {"prefix": "41", "persons": 10_000_000, "ledger": 5_000_000, "demo": True}
+QUICK = {"prefix": "4104", "persons": 100_000, "ledger": 50_000, "demo": False}
 SHARES = {"purchase": 0.3, "fund": 0.2, "donation": 0.1, "redemption": 0.3, "visit": 0.1}
 FIRST, LAST = 2014, 2025
 EPOCH = datetime.date(FIRST, 1, 1)
@@ -63,6 +63,58 @@ def _reset_sequence(table: str) -> None:
         )  # noqa: S608
 
 
+def minimal_base() -> None:
+    """What the bulk rows refer to, without the demo county (--quick stays under a minute):
+    a county office and its user, a nationwide administrator, a partnership and project,
+    a store and a supplier with one purchase."""
+    import datetime as dt
+
+    from bangfu.accounts import services as accounts
+    from bangfu.accounts.models import OrganizationKind
+    from bangfu.assistance import services as assistance
+    from bangfu.consumption.models import Purchase, Supplier
+    from bangfu.core.permissions import Role
+    from bangfu.regions.models import Region
+    from bangfu.supermarket import services as supermarket
+
+    county = Region.objects.get(code="410423000000")
+    office_org = accounts.organization_create(
+        actor=None, name="鲁山县帮扶办公室", kind=OrganizationKind.GOVERNMENT, region=county
+    )
+    office = accounts.user_create(actor=None, username="office", password="Bench-only-2026")  # noqa: S106
+    accounts.membership_create(
+        actor=None, user=office, organization=office_org, role=Role.OFFICE, regions=[county]
+    )
+    accounts.user_create(actor=None, username="admin", password="Bench-only-2026", is_superuser=True)  # noqa: S106
+    partnership = assistance.partnership_create(
+        actor=office, organization=office_org, kind="designated", region=county, start_year=2014
+    )
+    assistance.project_create(
+        actor=office,
+        name="产业帮扶",
+        organization=office_org,
+        region=county,
+        type="industry",
+        budget=1_000_000,
+        start_date=dt.date(2015, 3, 1),
+        partnership=partnership,
+    )
+    township = Region.objects.filter(code__startswith="410423", level="township").first()
+    supermarket.store_create(
+        actor=office, name="爱心超市", region=township, organization=office_org, opened_on=dt.date(2018, 3, 1)
+    )
+    supplier = Supplier.objects.create(
+        name="合作社", kind="cooperative", region=county, region_code=county.code
+    )
+    Purchase.objects.create(
+        buyer=office_org,
+        region_code=county.code,
+        supplier=supplier,
+        supplier_region_code=county.code,
+        date=dt.date(2020, 5, 1),
+    )
+
+
 def build(sizes: dict) -> dict:
     from django.db import connection
     from django.utils import timezone
@@ -79,7 +131,10 @@ def build(sizes: dict) -> dict:
     rng = random.Random(8)
     started = time.perf_counter()
     regions_load(prefix=sizes["prefix"])
-    build_demo(scale="small", seed=1)
+    if sizes["demo"]:
+        build_demo(scale="small", seed=1)
+    else:
+        minimal_base()
     demo_seconds = time.perf_counter() - started
     villages = list(
         Region.objects.filter(level="village", code__startswith=sizes["prefix"]).values_list(
