@@ -13,7 +13,7 @@ class Snapshot(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     scope_label = models.CharField(_("范围"), max_length=200)
     region_code = models.CharField(_("区划代码"), max_length=12, blank=True, editable=False)
-    query = models.JSONField(_("范围与期间参数"), default=dict)
+    query = models.JSONField(_("范围与期间参数"), default=dict, blank=True)
     period_label = models.CharField(_("期间"), max_length=100)
     figures = models.JSONField(_("指标"), default=dict)
     labels = models.JSONField(_("指标名称"), default=dict)

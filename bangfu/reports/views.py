@@ -111,7 +111,7 @@ def _encode(query: dict) -> str:
 @require_POST
 @requires(Cap.EXPORT)
 def scorecard_export(request):
-    fmt = request.POST.get("format", "")
+    fmt = request.POST.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
     query = card_query(request.POST)

@@ -277,3 +277,13 @@ def test_organization_scope_covers_its_partnerships(demo, client_for):
         "/reports/scorecard/", {"organization": partnership.organization_id, "year": "2023"}
     )
     assert response.status_code == 200
+
+
+def test_a_scorecard_without_parameters_can_be_published(demo, client_for):
+    from bangfu.reports.models import Snapshot
+
+    office = User.objects.get(username="office")
+    response = client_for(office).post("/reports/scorecard/publish/")
+    snapshot = Snapshot.objects.latest("pk")
+    assert response["Location"] == snapshot.get_absolute_url()
+    assert snapshot.query == {}
