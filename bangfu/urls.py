@@ -26,6 +26,7 @@ urlpatterns = [
     path("fieldwork/", include("bangfu.fieldwork.urls")),
     path("supermarket/", include("bangfu.supermarket.urls")),
     path("assistance/", include("bangfu.assistance.urls")),
+    path("reports/", include("bangfu.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api-docs"),

@@ -90,6 +90,7 @@ DELIVERY_REQUESTERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.STORE_
 ASSISTANCE_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.LEADER, Role.AUDITOR)
 PROJECT_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
 FUNDS_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE)
+EXPORTERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER, Role.LEADER, Role.AUDITOR)
 
 # URL name -> the roles that may reach it. Written out by hand on purpose: it restates
 # bangfu.core.permissions for each page, so a change to either shows up here.
@@ -257,6 +258,13 @@ EXPECTED: dict[str, frozenset[str]] = {
     "supermarket:trip-create": SUPERMARKET_COUNTER,
     "supermarket:trip-detail": SUPERMARKET_READERS,
     "supermarket:figures": SUPERMARKET_READERS,
+    "reports:scorecard": SIGNED_IN,
+    "reports:compare": SIGNED_IN,
+    "reports:scorecard-export": EXPORTERS,
+    "reports:snapshot-publish": EXPORTERS,
+    "reports:snapshot-list": SIGNED_IN,
+    "reports:snapshot-detail": SIGNED_IN,
+    "reports:records": ASSISTANCE_READERS,  # its one listing here: fund entries
 }
 
 # How an allowed request is made and answered, where it is not "GET -> 200":
@@ -272,6 +280,8 @@ METHOD_AND_STATUS: dict[str, tuple[str, int]] = {
     "campaigns:order-cancel": ("post", 302),
     "campaigns:scan-confirm": ("post", 302),
     "consumption:link-delete": ("post", 302),
+    "reports:scorecard-export": ("post", 302),
+    "reports:snapshot-publish": ("post", 302),
 }
 POST_ONLY = {name for name, (method, _status) in METHOD_AND_STATUS.items() if method == "post"}
 
@@ -357,6 +367,7 @@ class World:
     consumption: dict[str, object] = field(
         default_factory=dict
     )  # in the demo county, reachable by every role
+    snapshot: object = None  # a published scorecard of the demo county
 
 
 def _user(username: str, role: str, organization: Organization, *codes: str) -> User:
@@ -386,6 +397,21 @@ def _job(user: User, media: Path, label: str) -> Job:
 
 
 _id_sequence = itertools.count()
+
+
+def _snapshot(user: User, region_code: str):
+    from bangfu.reports.models import Snapshot
+
+    return Snapshot.objects.create(
+        title="成绩单",
+        scope_label="矩阵",
+        region_code=region_code,
+        query={"year": "2025"},
+        period_label="2025年",
+        figures={},
+        digest="0" * 64,
+        published_by=user,
+    )
 
 
 def _household(code: str, village: str) -> Household:
@@ -486,6 +512,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         world.fieldwork.update(_visit(world.household, users[Role.CADRE]))
         far_fieldwork = {**_fieldwork(far, OTHER_COUNTY_VILLAGE, {}), **_visit(far_household, stranger)}
         world.outside.update({f"fieldwork.{key}": value for key, value in far_fieldwork.items()})
+        world.snapshot = _snapshot(users[Role.OFFICE], DEMO_COUNTY)
+        world.outside["snapshot"] = _snapshot(stranger, OTHER_COUNTY)
         for role, user in users.items():
             world.jobs[role] = _job(user, media, role)
             world.tokens[role] = accounts.token_create(user=user, name=f"matrix {role}")[0]
@@ -918,6 +946,8 @@ def _kwargs(name: str, role: str, world: World) -> dict:
         "core:job-detail": {"pk": world.jobs[owner].pk},
         "core:job-download": {"pk": world.jobs[owner].pk},
         "core:reveal": {"key": REVEAL_KEY, "pk": world.organization.pk},
+        "reports:snapshot-detail": {"pk": world.snapshot.pk},
+        "reports:records": {"key": "reports.fund_entry"},
     }.get(name, {})
 
 
@@ -990,6 +1020,8 @@ def _outside_kwargs(name: str, world: World) -> dict:
         "core:job-detail": {"pk": outside["job"].pk},
         "core:job-download": {"pk": outside["job"].pk},
         "core:reveal": {"key": REVEAL_KEY, "pk": outside["organization"].pk},
+        "reports:snapshot-detail": {"pk": outside["snapshot"].pk},
+        "reports:records": {"key": "no.such-listing"},  # not a scope, but a key all the same
     }[name]
 
 
@@ -1110,6 +1142,14 @@ def _check_allowed_effect(name, role, world, client, response, before):
         assert after == {**before, "campaign orders placed": placed, "changes": before["changes"] + 1}
     elif name == "core:job-download":
         assert b"".join(response.streaming_content) == f"job of {role}\n".encode()
+    elif name == "reports:scorecard-export":
+        assert response["Location"] == reverse("core:job-detail", kwargs={"pk": Job.objects.latest("pk").pk})
+        assert after == {**before, "jobs": before["jobs"] + 1}
+    elif name == "reports:snapshot-publish":
+        from bangfu.reports.models import Snapshot
+
+        assert response["Location"] == Snapshot.objects.latest("pk").get_absolute_url()
+        assert after == {**before, "changes": before["changes"] + 1}
     else:
         assert after == before, f"GET {name} changed the database"
 

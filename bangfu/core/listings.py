@@ -9,14 +9,53 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import django_filters.fields
-from django.db.models import QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 from django_filters import FilterSet
 
-from .scoping import scope
+from .scoping import CODE_LENGTH, scope, within
 from .tables import Table
 from .widgets import WidgetRenderer
 
 LISTINGS: dict[str, "Listing"] = {}
+NUMERIC_TYPES = {
+    "DecimalField",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "BigIntegerField",
+}
+
+
+@dataclass(frozen=True)
+class ExtraFilter:
+    """A filter added to a listing from outside its FilterSet (a report's drill-down:
+    "these purchases, in these years, within this region"). ``apply(queryset, value)``
+    narrows the rows or raises ValueError for a value it cannot read, which empties the list."""
+
+    name: str
+    label: object
+    apply: Callable[[QuerySet, str], QuerySet]
+
+
+EXTRA_FILTERS: dict[str, dict[str, ExtraFilter]] = {}
+
+
+def add_filter(key: str, name: str, label, apply: Callable[[QuerySet, str], QuerySet]) -> None:
+    """Give listing ``key`` the parameter ``name``; every listing already understands ``within``."""
+    EXTRA_FILTERS.setdefault(key, {})[name] = ExtraFilter(name, label, apply)
+
+
+def _within(queryset: QuerySet, value: str) -> QuerySet:
+    prefixes = [p.strip() for p in value.split(",") if p.strip()]
+    if not prefixes or any(not p.isdigit() or len(p) > CODE_LENGTH for p in prefixes):
+        raise ValueError(value)
+    return within(queryset, prefixes)
+
+
+WITHIN = ExtraFilter("within", _("区划范围"), _within)
 
 
 @dataclass
@@ -47,7 +86,39 @@ class Listing:
             rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         else:
             rows = scope(self.queryset(), user, self.capability)
+        for extra, value in self.extra_values(params):
+            try:
+                rows = extra.apply(rows, value)
+            except (ValueError, TypeError):
+                rows = rows.none()
         return rows.order_by(*self.ordering(params.get("sort", "")))
+
+    def sum_fields(self, names: str) -> list[str]:
+        """The numeric model fields named in a comma-separated ``sum`` parameter (others are ignored)."""
+        fields = []
+        for name in (n.strip() for n in names.split(",")):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.concrete and field.get_internal_type() in NUMERIC_TYPES:
+                fields.append(name)
+        return fields
+
+    def column_sum(self, rows: QuerySet, names: str):
+        """The total of ``sum`` fields over ``rows`` (a figure's amount), None when none is asked."""
+        fields = self.sum_fields(names)
+        if not fields:
+            return None
+        totals = rows.order_by().aggregate(**{f"sum_{f}": Sum(f) for f in fields})
+        return sum((v or 0 for v in totals.values()), 0)
+
+    def extra_filters(self) -> list[ExtraFilter]:
+        return [WITHIN, *EXTRA_FILTERS.get(self.key, {}).values()]
+
+    def extra_values(self, params) -> list[tuple[ExtraFilter, str]]:
+        """The extra filters present in ``params``, with their values."""
+        return [(f, params.get(f.name)) for f in self.extra_filters() if params.get(f.name)]
 
     def ordering(self, sort: str) -> list[str]:
         keys = self.table.sort_keys()

@@ -58,12 +58,28 @@ def scope(queryset: QuerySet, user, capability: str) -> QuerySet:
     if NATIONWIDE in prefixes:
         # Not through the Q below: Q() | extra is just extra, which would narrow a nationwide scope.
         return queryset.all()
-    custom = getattr(model, "scope_query", None)
-    query = custom(prefixes) if custom else prefix_q(getattr(model, "scope_field", "region_code"), prefixes)
+    query = region_q(model, prefixes)
     extra = getattr(model, "scope_extra", None)
     if extra is not None:
         query |= extra(user, capability)
     return queryset.filter(query)
+
+
+def region_q(model, prefixes: Iterable[str]) -> Q:
+    """The condition "lies under one of ``prefixes``" for ``model``, read the way ``scope()`` reads it."""
+    custom = getattr(model, "scope_query", None)
+    prefixes = collapse(prefixes)
+    return custom(prefixes) if custom else prefix_q(getattr(model, "scope_field", "region_code"), prefixes)
+
+
+def within(queryset: QuerySet, prefixes: Iterable[str]) -> QuerySet:
+    """Narrow an already scoped ``queryset`` further to region ``prefixes`` (a report's own scope).
+
+    Unlike ``scope()`` this grants nothing: it only ever removes rows."""
+    prefixes = collapse(prefixes)
+    if NATIONWIDE in prefixes:
+        return queryset
+    return queryset.filter(region_q(queryset.model, prefixes))
 
 
 def get_scoped_or_404(queryset: QuerySet, user, capability: str, **lookup) -> Model:

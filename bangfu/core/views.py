@@ -130,6 +130,8 @@ class ObjectListView(CapabilityRequiredMixin, TemplateView):
             page=page,
             rows=[(obj, [(c, display(c.value(obj))) for c in columns]) for obj in page.object_list],
             querystring=query.urlencode(),
+            extra_filters=[(f.name, f.label, value) for f, value in self.listing.extra_values(request.GET)],
+            column_sum=self.listing.column_sum(rows, request.GET.get("sum", "")),
             can_export=request.user.has_capability(Cap.EXPORT),
             can_reveal=self.listing.table.has_sensitive()
             and request.user.has_capability(Cap.SENSITIVE_REVEAL),

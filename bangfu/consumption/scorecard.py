@@ -1,0 +1,171 @@
+"""Consumption assistance on the scorecard: purchases, the certified share, quota compliance."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bangfu.core.permissions import Cap
+from bangfu.reports import units
+from bangfu.reports.scorecard import Chart, Figure, Section, add_period, section, share
+
+from .models import Channel, Purchase
+
+ZERO = Decimal("0.00")
+
+PURCHASES = "consumption.purchase"
+add_period(PURCHASES, "date")
+
+
+@section("consumption", title=gettext_lazy("消费帮扶"), capability=Cap.CONSUMPTION_VIEW, order=30)
+def build(card) -> Section:
+    from .selectors import board_summary, compliance_board
+
+    purchases = card.rows(Purchase.objects.all(), Cap.CONSUMPTION_VIEW).filter(card.period_q("date"))
+    yearly = {
+        year: (n, amount or ZERO, cert or ZERO)
+        for year, n, amount, cert in purchases.order_by()
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(n=Count("pk"), amount=Sum("total_amount"), cert=Sum("certified_amount"))
+        .values_list("year", "n", "amount", "cert")
+    }
+    # the period's totals are the sums of its years: one scan of the purchases, not two
+    count = sum(n for n, _a, _c in yearly.values())
+    total = sum((a for _n, a, _c in yearly.values()), ZERO)
+    certified = sum((c for _n, _a, c in yearly.values()), ZERO)
+    channels = dict(
+        purchases.order_by()
+        .values_list("channel")
+        .annotate(amount=Sum("total_amount"))
+        .values_list("channel", "amount")
+    )
+    board_year = min(card.period.last, card.today.year)
+
+    def board():
+        rows = compliance_board(user=card.user, year=board_year, today=card.today)
+        if card.scope.prefixes:
+            rows = [r for r in rows if any(r.quota.region_code.startswith(p) for p in card.scope.prefixes)]
+        return board_summary(rows)
+
+    summary = board()
+    board_url = f"{reverse('consumption:board')}?year={board_year}"
+    labels = dict(Channel.choices)
+    figures = [
+        Figure("purchases", _("采购笔数"), count, units.ITEM, PURCHASES),
+        Figure("amount", _("消费帮扶金额"), total, units.YUAN, PURCHASES, measure="sum:total_amount"),
+        Figure(
+            "certified",
+            _("其中认定帮扶产品"),
+            certified,
+            units.YUAN,
+            PURCHASES,
+            measure="sum:certified_amount",
+        ),
+        Figure(
+            "certified_share",
+            _("认定产品占比"),
+            share(certified, total),
+            units.PERCENT,
+            PURCHASES,
+            measure="sum:certified_amount",
+            derived_from=("certified", "amount"),
+        ),
+        Figure(
+            "quota_units",
+            _("%(year)d年有比例要求的单位") % {"year": board_year},
+            summary["units"],
+            units.ITEM,
+            url=board_url,
+            check=lambda: board()["units"],
+            in_period=False,
+        ),
+        Figure(
+            "quota_met",
+            _("%(year)d年达到比例的单位") % {"year": board_year},
+            summary["met"],
+            units.ITEM,
+            url=board_url,
+            check=lambda: board()["met"],
+            in_period=False,
+        ),
+    ]
+    charts = [
+        Chart(
+            "amount_by_year",
+            _("各年度消费帮扶金额"),
+            "trend",
+            units.YUAN,
+            [
+                Figure(
+                    f"amount_{y}",
+                    str(y),
+                    yearly.get(y, (0, ZERO, ZERO))[1],
+                    units.YUAN,
+                    PURCHASES,
+                    {"year": str(y)},
+                    measure="sum:total_amount",
+                )
+                for y in card.period.years
+            ],
+        ),
+        Chart(
+            "certified_by_year",
+            _("各年度认定产品金额"),
+            "trend",
+            units.YUAN,
+            [
+                Figure(
+                    f"certified_{y}",
+                    str(y),
+                    yearly.get(y, (0, ZERO, ZERO))[2],
+                    units.YUAN,
+                    PURCHASES,
+                    {"year": str(y)},
+                    measure="sum:certified_amount",
+                )
+                for y in card.period.years
+            ],
+        ),
+        Chart(
+            "amount_by_channel",
+            _("各销售渠道金额"),
+            "breakdown",
+            units.YUAN,
+            [
+                Figure(
+                    f"channel_{c}",
+                    str(labels.get(c, c)),
+                    amount or ZERO,
+                    units.YUAN,
+                    PURCHASES,
+                    {"channel": c},
+                    measure="sum:total_amount",
+                )
+                for c, amount in sorted(channels.items())
+            ],
+        ),
+    ]
+    return Section("consumption", _("消费帮扶"), figures, charts, narrate=narrate)
+
+
+def narrate(sec: Section, card) -> list[str]:
+    sentences = [
+        _("%(period)s,%(scope)s消费帮扶%(amount)s,其中认定帮扶产品%(certified)s(占%(share)s)。")
+        % {
+            "period": card.period.label(),
+            "scope": card.scope.label,
+            "amount": sec["amount"].text(),
+            "certified": sec["certified"].text(),
+            "share": sec["certified_share"].text(),
+        }
+    ]
+    if sec["quota_units"].value:
+        sentences.append(
+            _("有采购比例要求的%(units)s单位中,%(met)s达到比例。")
+            % {"units": sec["quota_units"].text(), "met": sec["quota_met"].text()}
+        )
+    return sentences

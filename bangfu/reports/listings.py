@@ -1,0 +1,46 @@
+"""Listings the scorecard links to that have no page of their own in their app.
+
+They are shown by the generic records page (``reports:records``); an app that later gives
+one of them its own list page takes its place in the links (``scorecard.list_url``)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.assistance.models import FundEntry, FundKind
+from bangfu.core.listings import Listing, register
+from bangfu.core.permissions import Cap
+from bangfu.core.tables import Column, Table
+
+
+class FundEntryFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("资金类型"), choices=FundKind.choices)
+    project = django_filters.NumberFilter(label=_("项目编号"), field_name="project_id")
+    year = django_filters.NumberFilter(label=_("年度"), field_name="date__year")
+
+    class Meta:
+        model = FundEntry
+        fields = ["kind", "project", "year"]
+
+
+fund_entries = register(
+    Listing(
+        key="reports.fund_entry",
+        title=_("资金记录"),
+        model=FundEntry,
+        capability=Cap.ASSISTANCE_VIEW,
+        queryset=lambda: FundEntry.objects.select_related("project"),
+        filterset_class=FundEntryFilterSet,
+        default_sort="-date",
+        table=Table(
+            [
+                Column("date", _("日期"), sort="date"),
+                Column("project", _("帮扶项目"), accessor="project.name", sort="project__name"),
+                Column("kind", _("资金类型"), sort="kind"),
+                Column("amount", _("金额(元)"), sort="amount", numeric=True),
+                Column("source", _("资金来源")),
+                Column("voucher_number", _("凭证号")),
+                Column("note", _("备注")),
+            ]
+        ),
+    )
+)

@@ -1,0 +1,164 @@
+"""Love supermarkets on the scorecard, from the same yearly figures the county publishes
+(``selectors.figures``): stores, donations, households and person-times served."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bangfu.core.listings import add_filter
+from bangfu.core.permissions import Cap
+from bangfu.reports import units
+from bangfu.reports.scorecard import Chart, Figure, Section, add_period, region_bars, section
+
+from . import selectors
+from .models import Donation, Redemption, Store
+
+STORES = "supermarket.store"
+DONATIONS = "supermarket.donation"
+REDEMPTIONS = "supermarket.redemption"
+ZERO = Decimal("0.00")
+
+add_period(STORES, "opened_on")
+add_period(DONATIONS, "date")
+add_period(REDEMPTIONS, "date")
+
+
+def operating_q(year: int) -> Q:
+    """Open at the end of ``year``: the way ``selectors.figures`` counts stores operating."""
+    end = datetime.date(year, 12, 31)
+    return Q(opened_on__lte=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+
+
+def _operating_at(queryset, value):
+    value = value.strip()
+    if not value.isdigit():
+        raise ValueError(value)
+    return queryset.filter(operating_q(int(value)))
+
+
+add_filter(STORES, "operating_at", gettext_lazy("年末运营"), _operating_at)
+
+
+def _covers_all(card, published) -> bool:
+    """The period holds every year the figures have records for (so their total is the period's)."""
+    return card.period.first <= published.years[0].year and card.period.last >= published.years[-1].year
+
+
+@section("supermarket", title=gettext_lazy("爱心超市"), capability=Cap.SUPERMARKET_VIEW, order=40)
+def build(card) -> Section:
+    stores = card.rows(Store.objects.all(), Cap.SUPERMARKET_VIEW)
+    published = selectors.figures(stores=stores, scope_label=card.scope.label, today=card.today)
+    years = {y.year: y for y in published.years if card.period.first <= y.year <= card.period.last}
+    last = min(card.period.last, card.today.year)
+    redemptions = card.rows(Redemption.objects.all(), Cap.SUPERMARKET_VIEW).filter(card.period_q("date"))
+    if card.period.first == card.period.last and card.period.first in years:
+        households = years[card.period.first].households_served
+    elif published.total and years and _covers_all(card, published):
+        households = published.total.households_served
+    else:
+        households = redemptions.order_by().values("household_id").distinct().count()
+    donations = card.rows(Donation.objects.all(), Cap.SUPERMARKET_VIEW).filter(card.period_q("date"))
+    figures = [
+        Figure(
+            "stores_operating",
+            _("%(year)d年末运营的爱心超市") % {"year": last},
+            years[last].stores_operating if last in years else stores.filter(operating_q(last)).count(),
+            units.ITEM,
+            STORES,
+            {"operating_at": str(last)},
+            in_period=False,
+        ),
+        Figure(
+            "stores_new", _("期内新建爱心超市"), sum(y.stores_new for y in years.values()), units.ITEM, STORES
+        ),
+        Figure(
+            "donation_value",
+            _("捐赠物资和现金"),
+            sum((y.donation_value for y in years.values()), ZERO),
+            units.YUAN,
+            DONATIONS,
+            measure="sum:cash,goods_value",
+        ),
+        Figure("donations", _("捐赠笔数"), donations.count(), units.ITEM, DONATIONS),
+        Figure(
+            "households_served",
+            _("救助户数"),
+            households,
+            units.HOUSEHOLD,
+            REDEMPTIONS,
+            measure="distinct:household_id",
+        ),
+        Figure(
+            "person_times",
+            _("救助人次"),
+            sum(y.person_times for y in years.values()),
+            units.PERSON_TIME,
+            REDEMPTIONS,
+        ),
+    ]
+    charts = [
+        Chart(
+            "donations_by_year",
+            _("各年度捐赠(元)"),
+            "trend",
+            units.YUAN,
+            [
+                Figure(
+                    f"donation_{y}",
+                    str(y),
+                    years[y].donation_value if y in years else ZERO,
+                    units.YUAN,
+                    DONATIONS,
+                    {"year": str(y)},
+                    measure="sum:cash,goods_value",
+                )
+                for y in card.period.years
+            ],
+        ),
+        Chart(
+            "person_times_by_year",
+            _("各年度救助人次"),
+            "trend",
+            units.PERSON_TIME,
+            [
+                Figure(
+                    f"person_times_{y}",
+                    str(y),
+                    years[y].person_times if y in years else 0,
+                    units.PERSON_TIME,
+                    REDEMPTIONS,
+                    {"year": str(y)},
+                )
+                for y in card.period.years
+            ],
+        ),
+        Chart(
+            "person_times_by_region",
+            _("各地救助人次"),
+            "breakdown",
+            units.PERSON_TIME,
+            region_bars(card, redemptions, Cap.SUPERMARKET_VIEW, listing=REDEMPTIONS, unit=units.PERSON_TIME),
+        ),
+    ]
+    return Section("supermarket", _("爱心超市"), figures, charts, narrate=narrate)
+
+
+def narrate(sec: Section, card) -> list[str]:
+    return [
+        _(
+            "%(period)s,%(scope)s新建爱心超市%(new)s,年末运营%(operating)s,收到社会各界捐赠物资共计%(value)s,"
+            "救助兜底贫困户%(households)s%(times)s。"
+        )
+        % {
+            "period": card.period.label(),
+            "scope": card.scope.label,
+            "new": sec["stores_new"].text(),
+            "operating": sec["stores_operating"].text(),
+            "value": sec["donation_value"].text(),
+            "households": sec["households_served"].text(),
+            "times": sec["person_times"].text(),
+        }
+    ]
