@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test chromium lint check migrate demo serve worker compile-messages clean
+.PHONY: run test install install-test system-libs chromium lint check migrate demo serve worker compile-messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,16 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) system-libs
 
-install-test: $(TEST_STAMP) chromium
+install-test: $(TEST_STAMP) system-libs chromium
+
+# PDF exports (WeasyPrint) need Pango and a Chinese font from the system.
+system-libs:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+		echo "installing Pango and the WenQuanYi font for PDF exports"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei >/dev/null; \
+	fi
 
 # Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
 chromium:
@@ -35,7 +42,7 @@ chromium:
 	fi
 	@command -v pg_dump >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null)
 
-migrate: $(STAMP)
+migrate: install
 	$(BIN)/bangfu migrate
 
 demo: migrate
