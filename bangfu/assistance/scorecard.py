@@ -1,5 +1,5 @@
 """Paired assistance on the scorecard: partnerships, projects by type, funds invested,
-coordinated and spent. Reads the assistance models; adds nothing to the app's own modules."""
+coordinated and spent, the projects' beneficiaries and the dividends paid to shareholders. Reads the assistance models; adds nothing to the app's own modules."""
 
 from decimal import Decimal
 
@@ -12,16 +12,29 @@ from bangfu.core.permissions import Cap
 from bangfu.reports import units
 from bangfu.reports.scorecard import Chart, Figure, Section, add_period, add_span, region_bars, section
 
-from .models import FundEntry, FundKind, Partnership, PartnershipKind, Project, ProjectType
+from .models import (
+    Beneficiary,
+    DividendPayout,
+    FundEntry,
+    FundKind,
+    Partnership,
+    PartnershipKind,
+    Project,
+    ProjectType,
+)
 
 PARTNERSHIPS = "assistance.partnership"
 PROJECTS = "assistance.project"
 FUNDS = "reports.fund_entry"
+BENEFICIARIES = "reports.beneficiary"
+DIVIDENDS = "reports.dividend"
 ZERO = Decimal("0.00")
 
 add_span(PARTNERSHIPS, "start_year", "end_year", "year")
 add_period(PROJECTS, "start_date")
 add_period(FUNDS, "date")
+add_period(BENEFICIARIES, "project__start_date")  # the beneficiaries of the period's projects
+add_period(DIVIDENDS, "year", kind="year")
 
 
 @section("assistance", title=gettext_lazy("帮扶项目与资金"), capability=Cap.ASSISTANCE_VIEW, order=20)
@@ -31,6 +44,16 @@ def build(card) -> Section:
     )
     projects = card.rows(Project.objects.all(), Cap.ASSISTANCE_VIEW).filter(card.period_q("start_date"))
     funds = card.rows(FundEntry.objects.all(), Cap.ASSISTANCE_VIEW).filter(card.period_q("date"))
+    beneficiaries = (
+        card.rows(Beneficiary.objects.all(), Cap.ASSISTANCE_VIEW)
+        .filter(card.period_q("project__start_date"))
+        .aggregate(households=Sum("households"), persons=Sum("persons"))
+    )
+    dividends = (
+        card.rows(DividendPayout.objects.all(), Cap.ASSISTANCE_VIEW)
+        .filter(card.period_q("year", "year"))
+        .aggregate(amount=Sum("amount"), households=Count("shareholding__household", distinct=True))
+    )
     by_kind = dict(partnerships.order_by().values_list("kind").annotate(n=Count("pk")))
     by_type = {
         t: (n, budget or ZERO)
@@ -84,6 +107,38 @@ def build(card) -> Section:
             units.YUAN,
             FUNDS,
             {"kind": FundKind.SPENT},
+            measure="sum:amount",
+        ),
+        Figure(
+            "beneficiary_households",
+            _("项目受益户"),
+            beneficiaries["households"] or 0,
+            units.HOUSEHOLD,
+            BENEFICIARIES,
+            measure="sum:households",
+        ),
+        Figure(
+            "beneficiary_persons",
+            _("项目受益人口"),
+            beneficiaries["persons"] or 0,
+            units.PERSON,
+            BENEFICIARIES,
+            measure="sum:persons",
+        ),
+        Figure(
+            "dividend_households",
+            _("获得分红户"),
+            dividends["households"],
+            units.HOUSEHOLD,
+            DIVIDENDS,
+            measure="distinct:shareholding__household",
+        ),
+        Figure(
+            "dividends",
+            _("分红金额"),
+            dividends["amount"] or ZERO,
+            units.YUAN,
+            DIVIDENDS,
             measure="sum:amount",
         ),
     ]
@@ -142,7 +197,8 @@ def narrate(sec: Section, card) -> list[str]:
     return [
         _(
             "%(period)s,%(scope)s有帮扶关系%(partnerships)s,实施帮扶项目%(projects)s,"
-            "累计投入资金%(invested)s、协调资金%(coordinated)s,支出%(spent)s。"
+            "累计投入资金%(invested)s、协调资金%(coordinated)s,支出%(spent)s;"
+            "项目受益%(households)s%(persons)s,%(dividend_households)s获得入股分红%(dividends)s。"
         )
         % {
             "period": card.period.label(),
@@ -152,5 +208,9 @@ def narrate(sec: Section, card) -> list[str]:
             "invested": sec["invested"].text(),
             "coordinated": sec["coordinated"].text(),
             "spent": sec["spent"].text(),
+            "households": sec["beneficiary_households"].text(),
+            "persons": sec["beneficiary_persons"].text(),
+            "dividend_households": sec["dividend_households"].text(),
+            "dividends": sec["dividends"].text(),
         }
     ]
