@@ -90,6 +90,10 @@ DELIVERY_REQUESTERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.STORE_
 ASSISTANCE_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.LEADER, Role.AUDITOR)
 PROJECT_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
 FUNDS_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE)
+MONITORING_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.LEADER, Role.AUDITOR)
+RISK_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
+THRESHOLD_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
+CASE_VILLAGE = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
 
 # URL name -> the roles that may reach it. Written out by hand on purpose: it restates
 # bangfu.core.permissions for each page, so a change to either shows up here.
@@ -192,6 +196,20 @@ EXPECTED: dict[str, frozenset[str]] = {
     "fieldwork:need-list": FIELDWORK_READERS,
     "fieldwork:need-edit": VISIT_RECORDERS,
     "fieldwork:coverage": FIELDWORK_READERS,
+    "monitoring:board": MONITORING_READERS,
+    "monitoring:quality": MONITORING_READERS,
+    "monitoring:threshold-list": MONITORING_READERS,
+    "monitoring:threshold-create": THRESHOLD_MANAGERS,
+    "monitoring:threshold-edit": THRESHOLD_MANAGERS,
+    "monitoring:event-list": MONITORING_READERS,
+    "monitoring:event-create": RISK_RECORDERS,
+    "monitoring:flag-list": MONITORING_READERS,
+    "monitoring:rules-run": THRESHOLD_MANAGERS,
+    "monitoring:flag-detail": MONITORING_READERS,
+    "monitoring:case-list": MONITORING_READERS,
+    "monitoring:case-create": CASE_VILLAGE,
+    "monitoring:case-detail": MONITORING_READERS,
+    "monitoring:case-notice": MONITORING_READERS,
     "assistance:partnership-list": ASSISTANCE_READERS,
     "assistance:partnership-create": PROJECT_MANAGERS,
     "assistance:partnership-detail": ASSISTANCE_READERS,
@@ -251,6 +269,7 @@ METHOD_AND_STATUS: dict[str, tuple[str, int]] = {
     "campaigns:order-cancel": ("post", 302),
     "campaigns:scan-confirm": ("post", 302),
     "consumption:link-delete": ("post", 302),
+    "monitoring:rules-run": ("post", 302),
 }
 POST_ONLY = {name for name, (method, _status) in METHOD_AND_STATUS.items() if method == "post"}
 
@@ -329,6 +348,9 @@ class World:
     media: Path | None = None
     campaigns: dict[str, object] = field(default_factory=dict)  # a campaign open to every role user
     fieldwork: dict[str, object] = field(default_factory=dict)  # a team in a village of the demo county
+    monitoring: dict[str, object] = field(
+        default_factory=dict
+    )  # a threshold, flag and case in the demo county
     supermarket: dict[str, object] = field(default_factory=dict)  # a store kept by the keeper role user
     assistance: dict[str, object] = field(
         default_factory=dict
@@ -461,6 +483,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         world.fieldwork.update(_visit(world.household, users[Role.CADRE]))
         far_fieldwork = {**_fieldwork(far, OTHER_COUNTY_VILLAGE, {}), **_visit(far_household, stranger)}
         world.outside.update({f"fieldwork.{key}": value for key, value in far_fieldwork.items()})
+        world.monitoring = _monitoring_world(world.household)
+        far_monitoring = _monitoring_world(far_household)
+        world.outside.update({f"monitoring.{key}": value for key, value in far_monitoring.items()})
         for role, user in users.items():
             world.jobs[role] = _job(user, media, role)
             world.tokens[role] = accounts.token_create(user=user, name=f"matrix {role}")[0]
@@ -732,6 +757,56 @@ def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
     return {"pk": objects[keys[name]].pk} if name in keys else None
 
 
+def _monitoring_world(household: Household) -> dict:
+    """A threshold of the household's county, a flag on it and a case with a public notice."""
+    from bangfu.monitoring import services as monitoring
+    from bangfu.monitoring.models import Flag
+
+    county = Region.objects.get(code=household.region_code[:6].ljust(12, "0"))
+    threshold = monitoring.threshold_save(actor=None, region=county, year=2024, income_line="7000")
+    flag = Flag.objects.create(
+        household=household,
+        region_code=household.region_code,
+        rule="income_below_line",
+        year=2024,
+        measured="5000",
+        line="7000",
+    )
+    start = datetime.date(2025, 3, 1)
+    case = monitoring.case_open(
+        actor=None,
+        household=household,
+        category="marginal",
+        source="survey",
+        risk_kind="illness",
+        summary="矩阵",
+        opened_on=start,
+    )
+    monitoring.case_step_record(
+        actor=None, case=case, step="verification", acted_on=start, authorisation_signed=True
+    )
+    monitoring.case_step_record(actor=None, case=case, step="democratic_review", acted_on=start)
+    monitoring.case_step_record(
+        actor=None,
+        case=case,
+        step="public_notice",
+        acted_on=start,
+        notice_starts_on=start,
+        notice_ends_on=start + datetime.timedelta(days=5),
+    )
+    return {"threshold": threshold, "flag": flag, "case": case}
+
+
+def _monitoring_kwargs(name: str, objects: dict) -> dict | None:
+    keys = {
+        "monitoring:threshold-edit": "threshold",
+        "monitoring:flag-detail": "flag",
+        "monitoring:case-detail": "case",
+        "monitoring:case-notice": "case",
+    }
+    return {"pk": objects[keys[name]].pk} if name in keys else None
+
+
 def _campaign_world(organization: Organization, region: Region, users: dict[str, User]) -> dict:
     """An open campaign of a union in ``region`` for the members of ``organization``, an order
     of each ordering user, and a pickup site whose staff are the users that may scan."""
@@ -826,6 +901,9 @@ def _kwargs(name: str, role: str, world: World) -> dict:
     fieldwork = _fieldwork_kwargs(name, world.fieldwork)
     if fieldwork is not None:
         return fieldwork
+    monitoring = _monitoring_kwargs(name, world.monitoring)
+    if monitoring is not None:
+        return monitoring
     return {
         "registry:household-detail": {"pk": household.pk},
         "registry:household-edit": {"pk": household.pk},
@@ -895,6 +973,11 @@ def _outside_kwargs(name: str, world: World) -> dict:
     )
     if fieldwork is not None:
         return fieldwork
+    monitoring = _monitoring_kwargs(
+        name, {key.split(".", 1)[1]: value for key, value in outside.items() if key.startswith("monitoring.")}
+    )
+    if monitoring is not None:
+        return monitoring
     return {
         "registry:household-detail": {"pk": household},
         "registry:household-edit": {"pk": household},

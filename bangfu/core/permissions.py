@@ -61,6 +61,12 @@ class Cap:
     ASSISTANCE_VIEW = "assistance.view"
     PROJECT_MANAGE = "project.manage"
     FUNDS_RECORD = "funds.record"
+    MONITORING_VIEW = "monitoring.view"
+    RISK_RECORD = "risk.record"
+    THRESHOLD_MANAGE = "threshold.manage"
+    CASE_VILLAGE = "case.village"  # home verification, democratic review, public notice, measures
+    CASE_TOWNSHIP = "case.township"  # township preliminary check (scope must cover the township)
+    CASE_COUNTY = "case.county"  # county decision (scope must cover the county)
 
 
 ALL = frozenset(v for k, v in vars(Cap).items() if k.isupper())
@@ -99,6 +105,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ASSISTANCE_VIEW,
             Cap.PROJECT_MANAGE,
             Cap.FUNDS_RECORD,
+            Cap.MONITORING_VIEW,
+            Cap.RISK_RECORD,
+            Cap.THRESHOLD_MANAGE,
+            Cap.CASE_VILLAGE,
+            Cap.CASE_TOWNSHIP,
+            Cap.CASE_COUNTY,
         }
     ),
     Role.CADRE: frozenset(
@@ -114,6 +126,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ATTENDANCE_CHECKIN,
             Cap.VISIT_RECORD,
             Cap.ASSISTANCE_VIEW,
+            Cap.MONITORING_VIEW,
+            Cap.RISK_RECORD,
+            Cap.CASE_VILLAGE,
         }
     ),
     Role.BUYER: frozenset(
@@ -149,6 +164,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.SUPERMARKET_VIEW,
             Cap.FIELDWORK_VIEW,
             Cap.ASSISTANCE_VIEW,
+            Cap.MONITORING_VIEW,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -163,6 +179,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.SUPERMARKET_VIEW,
             Cap.FIELDWORK_VIEW,
             Cap.ASSISTANCE_VIEW,
+            Cap.MONITORING_VIEW,
         }
     ),
 }
