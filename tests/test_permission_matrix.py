@@ -196,6 +196,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "fieldwork:need-list": FIELDWORK_READERS,
     "fieldwork:need-edit": VISIT_RECORDERS,
     "fieldwork:coverage": FIELDWORK_READERS,
+    "fieldwork:leave-cancel": TEAM_MANAGERS,  # or the member on leave; none of the role users is
+    "fieldwork:holiday-list": FIELDWORK_READERS,
+    "fieldwork:holiday-delete": TEAM_MANAGERS,
     "monitoring:board": MONITORING_READERS,
     "monitoring:quality": MONITORING_READERS,
     "monitoring:threshold-list": MONITORING_READERS,
@@ -270,6 +273,8 @@ METHOD_AND_STATUS: dict[str, tuple[str, int]] = {
     "campaigns:scan-confirm": ("post", 302),
     "consumption:link-delete": ("post", 302),
     "monitoring:rules-run": ("post", 302),
+    "fieldwork:leave-cancel": ("post", 302),
+    "fieldwork:holiday-delete": ("post", 302),
 }
 POST_ONLY = {name for name, (method, _status) in METHOD_AND_STATUS.items() if method == "post"}
 
@@ -717,7 +722,10 @@ def _fieldwork(organization: Organization, village: str, users: dict[str, User])
         starts_on=start,
     )
     leave = fieldwork.leave_request(actor=None, member=other, starts_on=start, ends_on=start, reason="矩阵")
-    return {"team": team, "member": member, "leave": leave}
+    holiday = (
+        fieldwork.holiday_add(actor=None, date=datetime.date(2025, 10, 1), name="国庆节") if users else None
+    )
+    return {"team": team, "member": member, "leave": leave, "holiday": holiday}
 
 
 def _visit(household: Household, visitor: User) -> dict:
@@ -753,6 +761,8 @@ def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
         "fieldwork:visit-detail": "visit",
         "fieldwork:visit-photo": "photo",
         "fieldwork:need-edit": "need",
+        "fieldwork:leave-cancel": "leave",
+        "fieldwork:holiday-delete": "holiday",
     }
     return {"pk": objects[keys[name]].pk} if name in keys else None
 
@@ -929,6 +939,8 @@ def _kwargs(name: str, role: str, world: World) -> dict:
 
 
 def _outside_kwargs(name: str, world: World) -> dict:
+    if name == "fieldwork:holiday-delete":
+        return {"pk": 0}  # holidays are national: the object "outside" is one that does not exist
     if name in ("supermarket:honour-board", "supermarket:honour-store"):
         # Public pages have no scope: the object "outside" is one that does not exist.
         return {"code": "999999000000"} if name == "supermarket:honour-board" else {"pk": 0}
