@@ -1131,6 +1131,11 @@ def _check_allowed_effect(name, role, world, client, response, before):
         assert after == {**before, "campaign orders placed": placed, "changes": before["changes"] + 1}
     elif name == "core:job-download":
         assert b"".join(response.streaming_content) == f"job of {role}\n".encode()
+    elif name == "fieldwork:holiday-delete":
+        from bangfu.fieldwork.models import PublicHoliday
+
+        assert not PublicHoliday.objects.filter(pk=world.fieldwork["holiday"].pk).exists()
+        assert after == {**before, "changes": before["changes"] + 1}
     else:
         assert after == before, f"GET {name} changed the database"
 
