@@ -371,3 +371,15 @@ def test_flag_to_case_and_dismissal(world):
     assert flag.status == models.FlagStatus.CASE and flag.case == case
     with pytest.raises(ValidationError):
         services.flag_dismiss(actor=world.cadre, flag=flag, note="x")
+
+
+def test_rules_job_records_the_counts(world):
+    from bangfu.core.jobs import job_run_now
+    from bangfu.core.models import Job
+
+    job = Job.objects.create(
+        kind="monitoring_rules", title="rules", params={"year": YEAR, "prefix": "410423"}
+    )
+    done = job_run_now(job)
+    assert done.status == "succeeded"
+    assert done.result["flags"]["income_below_line"] == 1 and done.result["total"] == 1

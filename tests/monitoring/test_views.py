@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.monitoring import models, services
@@ -149,3 +150,14 @@ def test_quality_checks_find_the_examples(world):
     assert set(selectors.check_households("members_mismatch", year=YEAR)) == {world.poor, world.fine}
     Person.objects.filter(household=world.fine).update(health="disabled")
     assert list(selectors.check_households("disability_mismatch", year=YEAR)) == [world.fine]
+
+
+def test_running_the_rules_queues_a_job_within_scope(world, client_for):
+    from bangfu.core.models import Job
+
+    response = client_for(world.office).post("/monitoring/flags/run/", {"year": YEAR, "region": ""})
+    job = Job.objects.get(kind="monitoring_rules")
+    assert response.status_code == 302 and response["Location"] == reverse("core:job-detail", args=[job.pk])
+    assert job.params["prefix"] == "410423" and job.params["year"] == YEAR
+    refused = client_for(world.office).post("/monitoring/flags/run/", {"year": YEAR, "region": "410402"})
+    assert refused.status_code == 302 and Job.objects.count() == 1
