@@ -10,7 +10,7 @@ several runs interleaved run for run:
 - ``rules_s``: ``services.rules_run`` — all four rules (income under the line, rigid
   expenses above the share of income, a sharp drop, a new risk event of the configured
   kinds) over the county, writing the flags, in chunks of household ids with progress;
-  the flags are deleted before each run so every run writes them all;
+  the flags are deleted (not timed) before each run so every run writes them all;
 - ``rules_bare_s``: the bare SQL that selects the same households — the four SELECTs
   of the rules over the whole county in one go, fetched, without INSERT, chunking or
   the check for flags already raised.
@@ -33,7 +33,7 @@ COUNTY = "410423"
 
 
 def main() -> None:
-    args = arguments(__doc__)
+    args = arguments(__doc__, rules_only="time the rules only, not the compliance report")
     quick = args.quick
     households_n = 10_000 if quick else 300_000
     persons_n = 33_000 if quick else 1_000_000
@@ -260,8 +260,11 @@ def main() -> None:
             cursor.execute(f"ANALYZE {table}")
     load_s = time.perf_counter() - started
 
+    def clear():
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE monitoring_flag")
+
     def ours():
-        Flag.objects.all().delete()
         services.rules_run(year=year, prefix=COUNTY)
 
     def bare():
@@ -273,6 +276,7 @@ def main() -> None:
                 found.update(row[0] for row in cursor.fetchall())
         return found
 
+    clear()
     ours()
     flagged = Flag.objects.count()
     flagged_households = Flag.objects.values("household_id").distinct().count()
@@ -283,10 +287,28 @@ def main() -> None:
         t = time.perf_counter()
         bare()
         bare_runs.append(time.perf_counter() - t)
+        clear()  # not timed: every run writes every flag again
         t = time.perf_counter()
         ours()
         rules_runs.append(time.perf_counter() - t)
     rules_s, rules_bare_s = statistics.median(rules_runs), statistics.median(bare_runs)
+
+    figures = {
+        "households": households_n,
+        "persons": Person.objects.count(),
+        "income_records": IncomeRecord.objects.count(),
+        "risk_events": RiskEvent.objects.count(),
+        "flags": flagged,
+        "flagged_households": flagged_households,
+        "load_s": round(load_s, 1),
+        "rules_s": round(rules_s, 3),
+        "rules_bare_s": round(rules_bare_s, 3),
+        "rules_ratio": round(rules_s / rules_bare_s, 2),
+        "repeat": repeat,
+    }
+    if args.rules_only:
+        report("monitoring", figures, {"rules_ratio": 3}, figures["rules_ratio"] <= 3)
+        return
 
     # Village work: members and a year of check-ins ---------------------------------------------------
     started = time.perf_counter()
@@ -415,26 +437,17 @@ def main() -> None:
         report_runs.append(time.perf_counter() - t)
     report_s, report_bare_s = statistics.median(report_runs), statistics.median(report_bare_runs)
 
-    figures = {
-        "households": households_n,
-        "persons": Person.objects.count(),
-        "income_records": IncomeRecord.objects.count(),
-        "risk_events": RiskEvent.objects.count(),
-        "flags": flagged,
-        "flagged_households": flagged_households,
-        "load_s": round(load_s, 1),
-        "rules_s": round(rules_s, 3),
-        "rules_bare_s": round(rules_bare_s, 3),
-        "rules_ratio": round(rules_s / rules_bare_s, 2),
-        "members": members_n,
-        "checkins": checkins,
-        "member_weeks": len(rows),
-        "work_load_s": round(work_load_s, 1),
-        "report_s": round(report_s, 3),
-        "report_bare_s": round(report_bare_s, 3),
-        "report_ratio": round(report_s / report_bare_s, 2),
-        "repeat": repeat,
-    }
+    figures.update(
+        {
+            "members": members_n,
+            "checkins": checkins,
+            "member_weeks": len(rows),
+            "work_load_s": round(work_load_s, 1),
+            "report_s": round(report_s, 3),
+            "report_bare_s": round(report_bare_s, 3),
+            "report_ratio": round(report_s / report_bare_s, 2),
+        }
+    )
     goals = {"rules_ratio": 3, "report_ratio": 3}
     report(
         "monitoring",

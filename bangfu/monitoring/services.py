@@ -503,7 +503,10 @@ def measure_add(
 # a flag already raised for the same household, rule, year (and risk event) is not raised again.
 
 OPEN_CASE_STATUSES = ("identifying", "monitored", "closing")
-CHUNK = 50_000
+# Household ids per chunk. Measured at 300,000 households: one chunk took 14–17 s, chunks of
+# 50,000 took 32–37 s (each small range is planned with nested loops where the whole range gets
+# hash joins), so chunks are large and progress is reported after each rule instead.
+CHUNK = 1_000_000
 
 _THRESHOLDS = """
   LEFT JOIN monitoring_threshold tc ON tc.region_code = substr(h.region_code, 1, 6) AND tc.year = %(year)s
@@ -606,7 +609,8 @@ def rules_params(*, year: int, prefix: str, first: int, last: int) -> dict:
 
 def rules_run(*, year: int, prefix: str = "", progress=None, chunk: int = CHUNK) -> dict[str, int]:
     """Evaluates all four rules for ``year`` over the households under ``prefix``; returns the new
-    flags per rule. Works through household ids in chunks so that progress can be shown."""
+    flags per rule. Works through household ids in chunks, reporting progress after each rule of
+    each chunk (chunks × 4 steps)."""
     from bangfu.core.scoping import prefix_range
     from bangfu.registry.models import Household
 
@@ -620,7 +624,8 @@ def rules_run(*, year: int, prefix: str = "", progress=None, chunk: int = CHUNK)
             progress(0, 0)
         return counts
     first, last = bounds["first"], bounds["last"]
-    total = last - first + 1
+    total = -(-(last - first + 1) // chunk) * len(CONDITIONS)
+    done = 0
     start = first
     while start <= last:
         end = min(start + chunk - 1, last)
@@ -629,7 +634,8 @@ def rules_run(*, year: int, prefix: str = "", progress=None, chunk: int = CHUNK)
             for rule in CONDITIONS:
                 cursor.execute(_rule_sql(rule), params)
                 counts[rule] += max(cursor.rowcount, 0)
-        if progress:
-            progress(end - first + 1, total)
+                done += 1
+                if progress:
+                    progress(done, total)
         start = end + 1
     return counts
