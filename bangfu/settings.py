@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "bangfu.supermarket",
     "bangfu.fieldwork",
     "bangfu.assistance",
+    "bangfu.monitoring",
     "bangfu.reports",
     "bangfu.api",
 ]

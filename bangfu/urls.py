@@ -24,6 +24,7 @@ urlpatterns = [
     path("campaigns/", include("bangfu.consumption.campaigns.urls")),
     path("consumption/", include("bangfu.consumption.urls")),
     path("fieldwork/", include("bangfu.fieldwork.urls")),
+    path("monitoring/", include("bangfu.monitoring.urls")),
     path("supermarket/", include("bangfu.supermarket.urls")),
     path("assistance/", include("bangfu.assistance.urls")),
     path("reports/", include("bangfu.reports.urls")),

@@ -91,6 +91,10 @@ ASSISTANCE_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.LEADER,
 PROJECT_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
 FUNDS_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE)
 EXPORTERS = _everyone(Role.ADMIN, Role.OFFICE, Role.BUYER, Role.LEADER, Role.AUDITOR)
+MONITORING_READERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE, Role.LEADER, Role.AUDITOR)
+RISK_RECORDERS = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
+THRESHOLD_MANAGERS = _everyone(Role.ADMIN, Role.OFFICE)
+CASE_VILLAGE = _everyone(Role.ADMIN, Role.OFFICE, Role.CADRE)
 
 # URL name -> the roles that may reach it. Written out by hand on purpose: it restates
 # bangfu.core.permissions for each page, so a change to either shows up here.
@@ -193,6 +197,23 @@ EXPECTED: dict[str, frozenset[str]] = {
     "fieldwork:need-list": FIELDWORK_READERS,
     "fieldwork:need-edit": VISIT_RECORDERS,
     "fieldwork:coverage": FIELDWORK_READERS,
+    "fieldwork:leave-cancel": TEAM_MANAGERS,  # or the member on leave; none of the role users is
+    "fieldwork:holiday-list": FIELDWORK_READERS,
+    "fieldwork:holiday-delete": TEAM_MANAGERS,
+    "monitoring:board": MONITORING_READERS,
+    "monitoring:quality": MONITORING_READERS,
+    "monitoring:threshold-list": MONITORING_READERS,
+    "monitoring:threshold-create": THRESHOLD_MANAGERS,
+    "monitoring:threshold-edit": THRESHOLD_MANAGERS,
+    "monitoring:event-list": MONITORING_READERS,
+    "monitoring:event-create": RISK_RECORDERS,
+    "monitoring:flag-list": MONITORING_READERS,
+    "monitoring:rules-run": THRESHOLD_MANAGERS,
+    "monitoring:flag-detail": MONITORING_READERS,
+    "monitoring:case-list": MONITORING_READERS,
+    "monitoring:case-create": CASE_VILLAGE,
+    "monitoring:case-detail": MONITORING_READERS,
+    "monitoring:case-notice": MONITORING_READERS,
     "assistance:partnership-list": ASSISTANCE_READERS,
     "assistance:partnership-create": PROJECT_MANAGERS,
     "assistance:partnership-detail": ASSISTANCE_READERS,
@@ -282,6 +303,9 @@ METHOD_AND_STATUS: dict[str, tuple[str, int]] = {
     "consumption:link-delete": ("post", 302),
     "reports:scorecard-export": ("post", 302),
     "reports:snapshot-publish": ("post", 302),
+    "monitoring:rules-run": ("post", 302),
+    "fieldwork:leave-cancel": ("post", 302),
+    "fieldwork:holiday-delete": ("post", 302),
 }
 POST_ONLY = {name for name, (method, _status) in METHOD_AND_STATUS.items() if method == "post"}
 
@@ -360,6 +384,9 @@ class World:
     media: Path | None = None
     campaigns: dict[str, object] = field(default_factory=dict)  # a campaign open to every role user
     fieldwork: dict[str, object] = field(default_factory=dict)  # a team in a village of the demo county
+    monitoring: dict[str, object] = field(
+        default_factory=dict
+    )  # a threshold, flag and case in the demo county
     supermarket: dict[str, object] = field(default_factory=dict)  # a store kept by the keeper role user
     assistance: dict[str, object] = field(
         default_factory=dict
@@ -514,6 +541,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         world.outside.update({f"fieldwork.{key}": value for key, value in far_fieldwork.items()})
         world.snapshot = _snapshot(users[Role.OFFICE], DEMO_COUNTY)
         world.outside["snapshot"] = _snapshot(stranger, OTHER_COUNTY)
+        world.monitoring = _monitoring_world(world.household)
+        far_monitoring = _monitoring_world(far_household)
+        world.outside.update({f"monitoring.{key}": value for key, value in far_monitoring.items()})
         for role, user in users.items():
             world.jobs[role] = _job(user, media, role)
             world.tokens[role] = accounts.token_create(user=user, name=f"matrix {role}")[0]
@@ -791,7 +821,10 @@ def _fieldwork(organization: Organization, village: str, users: dict[str, User])
         starts_on=start,
     )
     leave = fieldwork.leave_request(actor=None, member=other, starts_on=start, ends_on=start, reason="矩阵")
-    return {"team": team, "member": member, "leave": leave}
+    holiday = (
+        fieldwork.holiday_add(actor=None, date=datetime.date(2025, 10, 1), name="国庆节") if users else None
+    )
+    return {"team": team, "member": member, "leave": leave, "holiday": holiday}
 
 
 def _visit(household: Household, visitor: User) -> dict:
@@ -827,6 +860,58 @@ def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
         "fieldwork:visit-detail": "visit",
         "fieldwork:visit-photo": "photo",
         "fieldwork:need-edit": "need",
+        "fieldwork:leave-cancel": "leave",
+        "fieldwork:holiday-delete": "holiday",
+    }
+    return {"pk": objects[keys[name]].pk} if name in keys else None
+
+
+def _monitoring_world(household: Household) -> dict:
+    """A threshold of the household's county, a flag on it and a case with a public notice."""
+    from bangfu.monitoring import services as monitoring
+    from bangfu.monitoring.models import Flag
+
+    county = Region.objects.get(code=household.region_code[:6].ljust(12, "0"))
+    threshold = monitoring.threshold_save(actor=None, region=county, year=2024, income_line="7000")
+    flag = Flag.objects.create(
+        household=household,
+        region_code=household.region_code,
+        rule="income_below_line",
+        year=2024,
+        measured="5000",
+        line="7000",
+    )
+    start = datetime.date(2025, 3, 1)
+    case = monitoring.case_open(
+        actor=None,
+        household=household,
+        category="marginal",
+        source="survey",
+        risk_kind="illness",
+        summary="矩阵",
+        opened_on=start,
+    )
+    monitoring.case_step_record(
+        actor=None, case=case, step="verification", acted_on=start, authorisation_signed=True
+    )
+    monitoring.case_step_record(actor=None, case=case, step="democratic_review", acted_on=start)
+    monitoring.case_step_record(
+        actor=None,
+        case=case,
+        step="public_notice",
+        acted_on=start,
+        notice_starts_on=start,
+        notice_ends_on=start + datetime.timedelta(days=5),
+    )
+    return {"threshold": threshold, "flag": flag, "case": case}
+
+
+def _monitoring_kwargs(name: str, objects: dict) -> dict | None:
+    keys = {
+        "monitoring:threshold-edit": "threshold",
+        "monitoring:flag-detail": "flag",
+        "monitoring:case-detail": "case",
+        "monitoring:case-notice": "case",
     }
     return {"pk": objects[keys[name]].pk} if name in keys else None
 
@@ -925,6 +1010,9 @@ def _kwargs(name: str, role: str, world: World) -> dict:
     fieldwork = _fieldwork_kwargs(name, world.fieldwork)
     if fieldwork is not None:
         return fieldwork
+    monitoring = _monitoring_kwargs(name, world.monitoring)
+    if monitoring is not None:
+        return monitoring
     return {
         "registry:household-detail": {"pk": household.pk},
         "registry:household-edit": {"pk": household.pk},
@@ -952,6 +1040,8 @@ def _kwargs(name: str, role: str, world: World) -> dict:
 
 
 def _outside_kwargs(name: str, world: World) -> dict:
+    if name == "fieldwork:holiday-delete":
+        return {"pk": 0}  # holidays are national: the object "outside" is one that does not exist
     if name in ("supermarket:honour-board", "supermarket:honour-store"):
         # Public pages have no scope: the object "outside" is one that does not exist.
         return {"code": "999999000000"} if name == "supermarket:honour-board" else {"pk": 0}
@@ -999,6 +1089,11 @@ def _outside_kwargs(name: str, world: World) -> dict:
     )
     if fieldwork is not None:
         return fieldwork
+    monitoring = _monitoring_kwargs(
+        name, {key.split(".", 1)[1]: value for key, value in outside.items() if key.startswith("monitoring.")}
+    )
+    if monitoring is not None:
+        return monitoring
     return {
         "registry:household-detail": {"pk": household},
         "registry:household-edit": {"pk": household},
@@ -1149,6 +1244,10 @@ def _check_allowed_effect(name, role, world, client, response, before):
         from bangfu.reports.models import Snapshot
 
         assert response["Location"] == Snapshot.objects.latest("pk").get_absolute_url()
+    elif name == "fieldwork:holiday-delete":
+        from bangfu.fieldwork.models import PublicHoliday
+
+        assert not PublicHoliday.objects.filter(pk=world.fieldwork["holiday"].pk).exists()
         assert after == {**before, "changes": before["changes"] + 1}
     else:
         assert after == before, f"GET {name} changed the database"

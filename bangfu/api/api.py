@@ -13,6 +13,7 @@ from bangfu.consumption.api import router as consumption_router
 from bangfu.consumption.campaigns.api import router as campaigns_router
 from bangfu.core.api import AUTH
 from bangfu.fieldwork.api import router as fieldwork_router
+from bangfu.monitoring.api import router as monitoring_router
 from bangfu.regions.api import router as regions_router
 from bangfu.supermarket.api import router as supermarket_router
 
@@ -32,6 +33,7 @@ api.add_router("/campaigns", campaigns_router)
 api.add_router("/supermarket", supermarket_router)
 api.add_router("/fieldwork", fieldwork_router)
 api.add_router("/assistance", assistance_router)
+api.add_router("/monitoring", monitoring_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

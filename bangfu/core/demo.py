@@ -48,6 +48,7 @@ BUILDERS: list[str] = [
     "bangfu.supermarket.demo.build",
     "bangfu.fieldwork.demo.build",
     "bangfu.assistance.demo.build",
+    "bangfu.monitoring.demo.build",
 ]
 
 

@@ -62,6 +62,12 @@ class Cap:
     PROJECT_MANAGE = "project.manage"
     FUNDS_RECORD = "funds.record"
     FUNDS_OVERRIDE = "funds.override"
+    MONITORING_VIEW = "monitoring.view"
+    RISK_RECORD = "risk.record"
+    THRESHOLD_MANAGE = "threshold.manage"
+    CASE_VILLAGE = "case.village"  # home verification, democratic review, public notice, measures
+    CASE_TOWNSHIP = "case.township"  # township preliminary check (scope must cover the township)
+    CASE_COUNTY = "case.county"  # county decision (scope must cover the county)
 
 
 ALL = frozenset(v for k, v in vars(Cap).items() if k.isupper())
@@ -101,6 +107,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.PROJECT_MANAGE,
             Cap.FUNDS_RECORD,
             Cap.FUNDS_OVERRIDE,
+            Cap.MONITORING_VIEW,
+            Cap.RISK_RECORD,
+            Cap.THRESHOLD_MANAGE,
+            Cap.CASE_VILLAGE,
+            Cap.CASE_TOWNSHIP,
+            Cap.CASE_COUNTY,
         }
     ),
     Role.CADRE: frozenset(
@@ -116,6 +128,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ATTENDANCE_CHECKIN,
             Cap.VISIT_RECORD,
             Cap.ASSISTANCE_VIEW,
+            Cap.MONITORING_VIEW,
+            Cap.RISK_RECORD,
+            Cap.CASE_VILLAGE,
         }
     ),
     Role.BUYER: frozenset(
@@ -151,6 +166,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.SUPERMARKET_VIEW,
             Cap.FIELDWORK_VIEW,
             Cap.ASSISTANCE_VIEW,
+            Cap.MONITORING_VIEW,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -165,6 +181,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.SUPERMARKET_VIEW,
             Cap.FIELDWORK_VIEW,
             Cap.ASSISTANCE_VIEW,
+            Cap.MONITORING_VIEW,
         }
     ),
 }

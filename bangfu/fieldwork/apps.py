@@ -22,4 +22,5 @@ class FieldworkConfig(AppConfig):
             NavItem(section, _("走访"), "fieldwork:visit-list", Cap.FIELDWORK_VIEW, order=520),
             NavItem(section, _("诉求"), "fieldwork:need-list", Cap.FIELDWORK_VIEW, order=525),
             NavItem(section, _("走访覆盖"), "fieldwork:coverage", Cap.FIELDWORK_VIEW, order=530),
+            NavItem(section, _("法定节假日"), "fieldwork:holiday-list", Cap.FIELDWORK_VIEW, order=535),
         )

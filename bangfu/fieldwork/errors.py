@@ -31,3 +31,6 @@ class ErrorCode(StrEnum):
     FINDINGS_REQUIRED = "findings_required"
     NEED_DESCRIPTION_REQUIRED = "need_description_required"
     NEED_KIND_INVALID = "need_kind_invalid"
+    LEAVE_NOT_CANCELLABLE = "leave_not_cancellable"
+    HOLIDAY_EXISTS = "holiday_exists"
+    NAME_REQUIRED = "name_required"

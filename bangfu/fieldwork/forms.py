@@ -310,3 +310,11 @@ class NeedForm(BootstrapMixin, forms.Form):
 
     def save(self, *, actor):
         return services.need_update(actor=actor, need=self.need, data=self.cleaned_data)
+
+
+class HolidayForm(BootstrapMixin, forms.Form):
+    date = forms.DateField(label=_("日期"), widget=DATE)
+    name = forms.CharField(label=_("名称"), max_length=50, help_text=_("例如:国庆节"))
+
+    def save(self, *, actor):
+        return services.holiday_add(actor=actor, **self.cleaned_data)

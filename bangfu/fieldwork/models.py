@@ -143,6 +143,7 @@ class LeaveStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("未批准")
+    CANCELLED = "cancelled", _("已撤销")
 
 
 class Leave(models.Model):

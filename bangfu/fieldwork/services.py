@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.audit.services import acting_user, audited_create, audited_update
+from bangfu.audit.services import acting_user, audited_create, audited_delete, audited_update
 from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope
 
@@ -42,6 +42,7 @@ from .models import (
     Need,
     NeedKind,
     NeedStatus,
+    PublicHoliday,
     Team,
     TeamMember,
     TeamRole,
@@ -363,7 +364,7 @@ def leave_request(
         list(TeamMember.objects.select_for_update().filter(user_id=member.user_id).values_list("pk"))
         clash = (
             Leave.objects.filter(member__user_id=member.user_id)
-            .exclude(status=LeaveStatus.REJECTED)
+            .exclude(status__in=[LeaveStatus.REJECTED, LeaveStatus.CANCELLED])
             .filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
             .first()
         )
@@ -417,6 +418,54 @@ def leave_decide(*, actor, leave: Leave, approve: bool, note: str = "") -> Leave
                 "decision_note": note,
             },
         )
+
+
+def can_cancel(*, user, leave: Leave) -> bool:
+    """The member themself, or the office (``team.manage`` in scope), while the leave is still ahead."""
+    if user is None or not user.is_authenticated:
+        return False
+    if (
+        leave.status not in (LeaveStatus.PENDING, LeaveStatus.APPROVED)
+        or leave.starts_on <= timezone.localdate()
+    ):
+        return False
+    return user.pk == leave.member.user_id or in_scope(user, Cap.TEAM_MANAGE, leave.region_code)
+
+
+def leave_cancel(*, actor, leave: Leave, note: str = "") -> Leave:
+    """A member withdraws a pending or approved leave that has not begun; the row stays, cancelled."""
+    user = acting_user(actor)
+    if user is not None and user.pk != leave.member.user_id:
+        _check_scope(actor, Cap.TEAM_MANAGE, leave.region_code, "leave")
+    with transaction.atomic():
+        locked = Leave.objects.select_for_update().select_related("member").get(pk=leave.pk)
+        if locked.status not in (LeaveStatus.PENDING, LeaveStatus.APPROVED):
+            raise _error("leave", _("只能撤销待审批或已批准的请假。"), ErrorCode.LEAVE_NOT_CANCELLABLE)
+        if locked.starts_on <= timezone.localdate():
+            raise _error("leave", _("请假已经开始,不能撤销;请提前销假。"), ErrorCode.LEAVE_NOT_CANCELLABLE)
+        data = {"status": LeaveStatus.CANCELLED}
+        if note:
+            data["decision_note"] = note[:200]
+        return audited_update(actor=actor, instance=locked, data=data)
+
+
+# Public holidays ---------------------------------------------------------------------------------
+
+
+def holiday_add(*, actor, date: datetime.date, name: str) -> PublicHoliday:
+    """A statutory public holiday (法定节假日, as announced each year by the State Council)."""
+    name = (name or "").strip()
+    if not name:
+        raise _error("name", _("请填写节日名称。"), ErrorCode.NAME_REQUIRED)
+    with transaction.atomic():
+        if PublicHoliday.objects.filter(date=date).exists():
+            raise _error("date", _("%(day)s 已是节假日。") % {"day": date}, ErrorCode.HOLIDAY_EXISTS)
+        return audited_create(actor=actor, instance=PublicHoliday(date=date, name=name[:50]))
+
+
+def holiday_delete(*, actor, holiday: PublicHoliday) -> None:
+    with transaction.atomic():
+        audited_delete(actor=actor, instance=holiday)
 
 
 # Visits ------------------------------------------------------------------------------------------

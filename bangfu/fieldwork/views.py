@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from bangfu.core import exports
 from bangfu.core.permissions import Cap
@@ -29,6 +30,7 @@ from .forms import (
     CheckInForm,
     CheckOutForm,
     ComplianceForm,
+    HolidayForm,
     LeaveDecideForm,
     LeaveRequestForm,
     MemberEndForm,
@@ -37,7 +39,7 @@ from .forms import (
     TeamForm,
     VisitForm,
 )
-from .models import CheckIn, Leave, Need, Team, TeamMember, Visit, VisitPhoto
+from .models import CheckIn, Leave, LeaveStatus, Need, PublicHoliday, Team, TeamMember, Visit, VisitPhoto
 
 # Teams -------------------------------------------------------------------------------------------
 
@@ -152,6 +154,13 @@ def checkin(request):
             return done
     week = selectors.member_week(member=stints[0]) if stints else None
     recent = CheckIn.objects.filter(member__user=user).select_related("member__team__region")[:5]
+    leaves = list(
+        Leave.objects.filter(
+            member__user=user,
+            status__in=[LeaveStatus.PENDING, LeaveStatus.APPROVED],
+            ends_on__gte=today,
+        ).order_by("starts_on")
+    )
     return render(
         request,
         "fieldwork/checkin.html",
@@ -162,6 +171,8 @@ def checkin(request):
             "form": form,
             "week": week,
             "recent": recent,
+            "leaves": leaves,
+            "today": today,
         },
         status=400 if form is not None else 200,
     )
@@ -181,6 +192,69 @@ def leave_request(request):
 
 class LeaveListView(ObjectListView):
     listing = listings.leaves
+
+
+@require_POST
+@requires(Cap.FIELDWORK_VIEW)
+def leave_cancel(request, pk: int):
+    """A member withdraws a leave that has not begun (or the office on their behalf)."""
+    leave = get_scoped_or_404(Leave.objects.select_related("member"), request.user, Cap.FIELDWORK_VIEW, pk=pk)
+    if request.user.pk != leave.member.user_id and not request.user.has_capability(Cap.TEAM_MANAGE):
+        raise PermissionDenied
+    try:
+        services.leave_cancel(actor=request.user, leave=leave, note=request.POST.get("note", "").strip())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, gettext("请假已撤销。"))
+    back = request.POST.get("next", "")
+    return redirect(
+        back
+        if back in (reverse("fieldwork:checkin"), reverse("fieldwork:leave-list"))
+        else "fieldwork:leave-list"
+    )
+
+
+@requires(Cap.FIELDWORK_VIEW)
+def holidays(request):
+    """Statutory public holidays: they excuse a day of the five-days-four-nights rule like leave."""
+    can_manage = request.user.has_capability(Cap.TEAM_MANAGE)
+    form = HolidayForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        done, _saved = _save(request, form, reverse("fieldwork:holiday-list"))
+        if done is not None:
+            return done
+    year_text = request.GET.get("year", "")
+    year = (
+        int(year_text)
+        if year_text.isdigit() and 2013 <= int(year_text) <= 2100
+        else timezone.localdate().year
+    )
+    return render(
+        request,
+        "fieldwork/holidays.html",
+        {
+            "title": gettext("法定节假日"),
+            "form": form,
+            "year": year,
+            "years": [year - 1, year, year + 1],
+            "holidays": list(PublicHoliday.objects.filter(date__year=year)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@requires(Cap.TEAM_MANAGE)
+def holiday_delete(request, pk: int):
+    holiday = PublicHoliday.objects.filter(pk=pk).first()
+    if holiday is None:
+        raise Http404
+    services.holiday_delete(actor=request.user, holiday=holiday)
+    messages.success(request, gettext("已删除。"))
+    return redirect(f"{reverse('fieldwork:holiday-list')}?year={holiday.date.year}")
 
 
 @requires(Cap.FIELDWORK_VIEW)
@@ -334,6 +408,7 @@ class VisitDetailView(ObjectDetailView):
             photos=list(visit.photos.all()),
             needs=list(visit.needs.select_related("owner")),
             can_follow_up=self.request.user.has_capability(Cap.VISIT_RECORD),
+            can_record_risk=self.request.user.has_capability(Cap.RISK_RECORD),
         )
         return context
 

@@ -17,7 +17,7 @@ START = datetime.date(2025, 1, 6)  # a Monday
 
 
 def counted_models():
-    names = ["Team", "TeamMember", "CheckIn", "Leave", "Visit", "VisitPhoto", "Need"]
+    names = ["Team", "TeamMember", "CheckIn", "Leave", "Visit", "VisitPhoto", "Need", "PublicHoliday"]
     return [getattr(models, name) for name in names if hasattr(models, name)] + [ChangeRecord]
 
 
