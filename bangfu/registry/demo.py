@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from bangfu.core import idnumber
 from bangfu.core.demo import DemoContext
+from bangfu.registry.causes import causes_ensure
 
 from . import bulk
 from .models import (
@@ -202,6 +203,7 @@ def household_rows(context: DemoContext, count: int, villages: list):
 
 def build(context: DemoContext) -> None:
     """Households through the bulk writer (the same rules as the services, in batches)."""
+    causes_ensure()  # the code list its households point to, even in a database emptied by flush
     villages = list(context.made["villages"])
     count = context.sizes["households"]
     rows = household_rows(context, count, villages)
