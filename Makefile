@@ -69,7 +69,7 @@ check: $(TEST_STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: install-test lint check
-	$(BIN)/python -m pytest -p xdist -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p xdist -n 2 --durations=20 $(PYTEST_ARGS)
 
 compile-messages: $(STAMP)
 	cd bangfu && ../$(BIN)/python ../manage.py compilemessages -l en -l zh_Hans
