@@ -12,6 +12,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 
+# The person columns the registry benchmarks COPY, in the order their row generators yield them.
+PERSON_COLUMNS = [
+    "household_id",
+    "region_code",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "id_number",
+    "id_number_hash",
+    "id_number_masked",
+    "gender",
+    "birth_date",
+    "relation",
+    "health",
+    "education",
+    "school_stage",
+    "labor_capacity",
+    "employment",
+    "employer",
+    "medical_insurance",
+    "pension_insurance",
+    "serious_illness_insurance",
+    "is_active",
+    "created_at",
+]
+
 
 def arguments(description: str, **flags: str) -> argparse.Namespace:
     """The shared options, plus a boolean ``--name`` for each of ``flags`` (name -> help)."""

@@ -27,7 +27,7 @@ import statistics
 import time
 from decimal import Decimal
 
-from _common import arguments, report, setup_django
+from _common import PERSON_COLUMNS, arguments, report, setup_django
 
 COUNTY = "410423"
 
@@ -113,30 +113,7 @@ def main() -> None:
     birth = datetime.date(1970, 1, 1)
     insert_rows(
         Person,
-        [
-            "household_id",
-            "region_code",
-            "name",
-            "name_pinyin",
-            "name_initials",
-            "id_number",
-            "id_number_hash",
-            "id_number_masked",
-            "gender",
-            "birth_date",
-            "relation",
-            "health",
-            "education",
-            "school_stage",
-            "labor_capacity",
-            "employment",
-            "employer",
-            "medical_insurance",
-            "pension_insurance",
-            "serious_illness_insurance",
-            "is_active",
-            "created_at",
-        ],
+        PERSON_COLUMNS,
         (
             (
                 pk,

@@ -20,7 +20,7 @@ import random
 import statistics
 import time
 
-from _common import arguments, report, setup_django
+from _common import PERSON_COLUMNS, arguments, report, setup_django
 
 
 def main() -> None:
@@ -129,30 +129,7 @@ def main() -> None:
 
     insert_rows(
         Person,
-        [
-            "household_id",
-            "region_code",
-            "name",
-            "name_pinyin",
-            "name_initials",
-            "id_number",
-            "id_number_hash",
-            "id_number_masked",
-            "gender",
-            "birth_date",
-            "relation",
-            "health",
-            "education",
-            "school_stage",
-            "labor_capacity",
-            "employment",
-            "employer",
-            "medical_insurance",
-            "pension_insurance",
-            "serious_illness_insurance",
-            "is_active",
-            "created_at",
-        ],
+        PERSON_COLUMNS,
         person_rows(),
     )
     with connection.cursor() as cursor:
