@@ -5,10 +5,11 @@ Tests marked ``postgres`` (row locks, COPY, pg_dump) are deselected on SQLite, n
 skipped: CI runs the suite on both databases, so each test runs where it means something.
 """
 
+from contextlib import contextmanager
 from functools import lru_cache
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from bangfu.core.permissions import Role
@@ -135,3 +136,23 @@ def client_for():
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@contextmanager
+def module_demo(django_db_blocker, seed: int):
+    """The demo county built once for a test module, inside an outer transaction that each
+    test's own transaction nests in, rolled back when the module is done (a build takes a
+    while; the tests only read it)."""
+    from bangfu.core.demo import build_demo
+    from bangfu.regions.services import load_rows
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            load_rows(_region_rows("4104"))
+            build_demo(scale="small", seed=seed)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -22,14 +22,17 @@ from bangfu.registry.models import (
     StatusChange,
 )
 from bangfu.registry.services import STATUS_AFTER
+from tests.conftest import module_demo
 
 CENT = Decimal("0.01")
 IDS = re.compile(r"\d{17}[\dX]")
 
 
-@pytest.fixture
-def demo(regions):
-    build_demo(scale="small", seed=3)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Built once for the module's reading tests (seed 3), rolled back afterwards."""
+    with module_demo(django_db_blocker, seed=3):
+        yield
 
 
 def test_demo_builds_600_households(demo):
