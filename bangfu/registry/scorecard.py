@@ -1,12 +1,12 @@
 """The registry's scorecard section: households, persons, lifted by year, safety net, causes."""
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.core.listings import add_filter
 from bangfu.core.permissions import Cap
 from bangfu.reports import units
+from bangfu.reports.rollups import Cube, Watch, register
 from bangfu.reports.scorecard import Chart, Figure, Section, add_period, region_bars, section
 
 from .models import Household, Person, PovertyCause, SafetyNet
@@ -16,6 +16,33 @@ PERSONS = "registry.person"
 
 # A household's period is the year it was lifted out of poverty.
 add_period(HOUSEHOLDS, "lifted_year", "year")
+
+
+# What the section reads, kept per township (rollups): households by the year they were lifted,
+# whether registered and their safety net; households by cause; persons on the register.
+HOUSEHOLD_CUBE = register(
+    Cube(
+        "registry.household",
+        lambda: Household.objects.all(),
+        year=("lifted_year", "year"),
+        dims=("registered", "safety_net"),
+    )
+)
+CAUSE_CUBE = register(
+    Cube(
+        "registry.household_cause",
+        lambda: Household.objects.filter(causes__isnull=False),
+        dims=("causes",),
+        watch=(
+            Watch("registry_household", "{r}.region_code"),
+            Watch(
+                "registry_household_causes",
+                "(SELECT h.region_code FROM registry_household h WHERE h.id = {r}.household_id)",
+            ),
+        ),
+    )
+)
+PERSON_CUBE = register(Cube("registry.person", lambda: Person.objects.filter(is_active=True)))
 
 
 def _any_safety_net(queryset, value):
@@ -29,28 +56,20 @@ add_filter(HOUSEHOLDS, "safety_net_any", gettext_lazy("兜底保障户"), _any_s
 
 @section("registry", title=gettext_lazy("建档立卡"), capability=Cap.REGISTRY_VIEW, order=10)
 def build(card) -> Section:
-    households = card.rows(Household.objects.all(), Cap.REGISTRY_VIEW)
-    persons = card.rows(Person.objects.filter(is_active=True), Cap.REGISTRY_VIEW)
-    counts = households.aggregate(
-        total=Count("pk"),
-        registered=Count("pk", filter=_q(registered=True)),
-        safety_net=Count("pk", filter=~_q(safety_net=SafetyNet.NONE)),
-    )
-    lifted_by_year = dict(
-        households.filter(card.period_q("lifted_year", "year"))
-        .order_by()
-        .values_list("lifted_year")
-        .annotate(n=Count("pk"))
-    )
-    net_kinds = dict(
-        households.exclude(safety_net=SafetyNet.NONE)
-        .order_by()
-        .values_list("safety_net")
-        .annotate(n=Count("pk"))
-    )
-    causes = dict(
-        households.filter(causes__isnull=False).order_by().values_list("causes").annotate(n=Count("pk"))
-    )
+    cap = Cap.REGISTRY_VIEW
+    counts = {"total": 0, "registered": 0, "safety_net": 0}
+    lifted_by_year: dict[int, int] = {}
+    net_kinds: dict[str, int] = {}
+    for year, registered, net, n, _a, _b in HOUSEHOLD_CUBE.read(card, cap, group=("year", "d1", "d2")):
+        counts["total"] += n
+        counts["registered"] += n if registered == "True" else 0
+        if net != SafetyNet.NONE:
+            counts["safety_net"] += n
+            net_kinds[net] = net_kinds.get(net, 0) + n
+        if card.period.first <= year <= card.period.last:
+            lifted_by_year[year] = lifted_by_year.get(year, 0) + n
+    causes = {code: n for code, n, _a, _b in CAUSE_CUBE.read(card, cap, group=("d1",))}
+    persons = sum(n for n, _a, _b in PERSON_CUBE.read(card, cap))
     cause_names = dict(PovertyCause.objects.filter(code__in=causes).values_list("code", "name"))
     present = {"in_period": False}
     figures = [
@@ -64,7 +83,7 @@ def build(card) -> Section:
             {"registered": "true"},
             **present,
         ),
-        Figure("persons", _("家庭成员"), persons.count(), units.PERSON, PERSONS, **present),
+        Figure("persons", _("家庭成员"), persons, units.PERSON, PERSONS, **present),
         Figure("lifted", _("期内脱贫户"), sum(lifted_by_year.values()), units.HOUSEHOLD, HOUSEHOLDS),
         Figure(
             "safety_net",
@@ -137,9 +156,7 @@ def build(card) -> Section:
             _("各地农户数"),
             "breakdown",
             units.HOUSEHOLD,
-            region_bars(
-                card, households, Cap.REGISTRY_VIEW, listing=HOUSEHOLDS, unit=units.HOUSEHOLD, in_period=False
-            ),
+            region_bars(card, HOUSEHOLD_CUBE, cap, listing=HOUSEHOLDS, unit=units.HOUSEHOLD, in_period=False),
         ),
     ]
     return Section("registry", _("建档立卡"), figures, charts, narrate=narrate)

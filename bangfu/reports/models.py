@@ -33,3 +33,52 @@ class Snapshot(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:snapshot-detail", args=[self.pk])
+
+
+class RollupCell(models.Model):
+    """One cell of a rollup cube (``reports.rollups``): the count and sums of a cube's source
+    rows in one region (a township, or a county for coarse cubes; 12-digit padded), year and
+    combination of the cube's other dimensions. Derived data, rebuilt from the records."""
+
+    cube = models.CharField(max_length=40)
+    region_code = models.CharField(max_length=12)
+    region_code2 = models.CharField(max_length=12, blank=True, default="")
+    year = models.IntegerField(default=0)
+    d1 = models.CharField(max_length=40, blank=True, default="")
+    d2 = models.CharField(max_length=40, blank=True, default="")
+    d3 = models.CharField(max_length=40, blank=True, default="")
+    n = models.BigIntegerField(default=0)
+    a = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    b = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["cube", "region_code"], name="rollup_cube_region")]
+
+    def __str__(self) -> str:
+        return f"{self.cube} {self.region_code} {self.year} {self.d1}/{self.d2}/{self.d3}: {self.n}"
+
+
+class RollupDirty(models.Model):
+    """A region whose cells of a cube may no longer match the records: appended by database
+    triggers in the writing transaction (plain inserts, so writers never wait on each other),
+    recomputed and cleared before the cube is next read. A refresh clears only the marks it
+    has read, so a mark committed meanwhile waits for the next one."""
+
+    id = models.BigAutoField(primary_key=True)
+    cube = models.CharField(max_length=40)
+    region_code = models.CharField(max_length=12)
+
+    def __str__(self) -> str:
+        return f"{self.cube} {self.region_code}"
+
+
+class RollupState(models.Model):
+    """A cube whose cells are complete for its definition (``signature``); a cube without one,
+    or with another definition, is rebuilt whole before it is read."""
+
+    cube = models.CharField(max_length=40, unique=True)
+    signature = models.CharField(max_length=64)
+    built_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.cube

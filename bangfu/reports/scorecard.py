@@ -461,7 +461,7 @@ def base_prefix(card: Card, capability: str) -> str | None:
 
 def region_bars(
     card: Card,
-    queryset: QuerySet,
+    source,
     capability: str,
     *,
     listing: str,
@@ -470,30 +470,39 @@ def region_bars(
     field_name: str = "region_code",
     params: dict | None = None,
     in_period: bool = True,
+    where: dict | None = None,
 ) -> list[Figure]:
-    """``queryset`` (already narrowed by the card) counted or summed per region one level below
-    the card's prefix, in one grouped query; each bar links to its list ``within`` that region."""
+    """``source`` (a queryset already narrowed by the card, or a rollup cube read for the card's
+    period when ``in_period``) counted or summed per region one level below the card's prefix,
+    in one grouped query; each bar links to its list ``within`` that region."""
     from django.db.models import Count, Sum
     from django.db.models.functions import Substr
 
     from bangfu.regions.models import Region
 
+    from .rollups import Cube
+
     prefix = base_prefix(card, capability)
     if prefix is None:
         return []
     length = NEXT_LEVEL[len(prefix)]
-    if measure == COUNT:
-        aggregate = Count("pk")
+    if isinstance(source, Cube):
+        years = (card.period.first, card.period.last) if in_period else None
+        read = source.read(card, capability, group=(f"region:{length}",), years=years, where=where)
+        rows = [(part, n if measure == COUNT else a + b) for part, n, a, b in read]
     else:
-        names = measure.partition(":")[2].split(",")
-        aggregate = sum((Sum(n) for n in names[1:]), Sum(names[0])) if len(names) > 1 else Sum(names[0])
-    rows = (
-        queryset.order_by()
-        .annotate(part=Substr(field_name, 1, length))
-        .values("part")
-        .annotate(value=aggregate)
-        .values_list("part", "value")
-    )
+        if measure == COUNT:
+            aggregate = Count("pk")
+        else:
+            names = measure.partition(":")[2].split(",")
+            aggregate = sum((Sum(n) for n in names[1:]), Sum(names[0])) if len(names) > 1 else Sum(names[0])
+        rows = (
+            source.order_by()
+            .annotate(part=Substr(field_name, 1, length))
+            .values("part")
+            .annotate(value=aggregate)
+            .values_list("part", "value")
+        )
     found = {part: value for part, value in rows if value}
     names = dict(
         Region.objects.filter(code__in=[p.ljust(12, "0") for p in found]).values_list("code", "name")
