@@ -1,4 +1,4 @@
-"""The ``bangfu`` command: serve, migrate, demo, createuser, regions, worker, backup, restore, audit."""
+"""The ``bangfu`` command: serve, migrate, demo, createuser, regions, worker, backup, restore, audit, rollups."""
 
 import argparse
 import getpass
@@ -227,6 +227,15 @@ def cmd_audit_verify(args) -> int:
     return 0
 
 
+def cmd_rollups(args) -> int:
+    from bangfu.reports.rollups import rebuild
+
+    counts = rebuild(progress=ProgressBar("rollups"))
+    for name, cells in sorted(counts.items()):
+        print(f"{name}: {cells} cells")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bangfu", description="bangfu: targeted rural assistance platform")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -306,6 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="check every hash-chained ledger for edits, inserts, deletes"
     )
     verify.set_defaults(func=cmd_audit_verify)
+
+    rollups = commands.add_parser(
+        "rollups", help="rebuild the scorecards' rollup cells from the records (after a bulk load)"
+    )
+    rollups.set_defaults(func=cmd_rollups)
     return parser
 
 

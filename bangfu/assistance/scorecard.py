@@ -4,12 +4,12 @@ coordinated and spent, the projects' beneficiaries and the dividends paid to sha
 from decimal import Decimal
 
 from django.db.models import Count, Sum
-from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.core.permissions import Cap
 from bangfu.reports import units
+from bangfu.reports.rollups import Cube, register
 from bangfu.reports.scorecard import Chart, Figure, Section, add_period, add_span, region_bars, section
 
 from .models import (
@@ -30,6 +30,17 @@ BENEFICIARIES = "reports.beneficiary"
 DIVIDENDS = "reports.dividend"
 ZERO = Decimal("0.00")
 
+# the fund ledger by township, year and kind (rollups): its sums are what the section reads
+FUND_CUBE = register(
+    Cube(
+        "assistance.fund",
+        lambda: FundEntry.objects.all(),
+        year=("date", "date"),
+        dims=("kind",),
+        sums=("amount",),
+    )
+)
+
 add_span(PARTNERSHIPS, "start_year", "end_year", "year")
 add_period(PROJECTS, "start_date")
 add_period(FUNDS, "date")
@@ -43,7 +54,7 @@ def build(card) -> Section:
         card.span_q("start_year", "end_year", "year")
     )
     projects = card.rows(Project.objects.all(), Cap.ASSISTANCE_VIEW).filter(card.period_q("start_date"))
-    funds = card.rows(FundEntry.objects.all(), Cap.ASSISTANCE_VIEW).filter(card.period_q("date"))
+    period = (card.period.first, card.period.last)
     beneficiaries = (
         card.rows(Beneficiary.objects.all(), Cap.ASSISTANCE_VIEW)
         .filter(card.period_q("project__start_date"))
@@ -63,12 +74,10 @@ def build(card) -> Section:
         .values_list("type", "n", "budget")
     }
     yearly: dict[tuple[int, str], Decimal] = {
-        (year, kind): amount or ZERO
-        for year, kind, amount in funds.order_by()
-        .annotate(year=ExtractYear("date"))
-        .values("year", "kind")
-        .annotate(amount=Sum("amount"))
-        .values_list("year", "kind", "amount")
+        (year, kind): amount
+        for year, kind, _n, amount, _b in FUND_CUBE.read(
+            card, Cap.ASSISTANCE_VIEW, group=("year", "d1"), years=period
+        )
     }
     # the period's sums are the sums of its years: one scan of the fund ledger
     sums = {kind: sum((v for (_y, k), v in yearly.items() if k == kind), ZERO) for kind in FundKind.values}
@@ -181,8 +190,9 @@ def build(card) -> Section:
             units.YUAN,
             region_bars(
                 card,
-                funds.filter(kind=FundKind.INVESTED),
+                FUND_CUBE,
                 Cap.ASSISTANCE_VIEW,
+                where={"d1": FundKind.INVESTED},
                 listing=FUNDS,
                 unit=units.YUAN,
                 measure="sum:amount",

@@ -25,24 +25,22 @@ def build(card) -> Section:
     from .selectors import board_summary, compliance_board
 
     purchases = card.rows(Purchase.objects.all(), Cap.CONSUMPTION_VIEW).filter(card.period_q("date"))
-    yearly = {
-        year: (n, amount or ZERO, cert or ZERO)
-        for year, n, amount, cert in purchases.order_by()
+    # one scan of the purchases, by year and channel: the period's totals are the sums of its years
+    yearly: dict[int, tuple[int, Decimal, Decimal]] = {}
+    channels: dict[str, Decimal] = {}
+    for year, channel, n, amount, cert in (
+        purchases.order_by()
         .annotate(year=ExtractYear("date"))
-        .values("year")
+        .values("year", "channel")
         .annotate(n=Count("pk"), amount=Sum("total_amount"), cert=Sum("certified_amount"))
-        .values_list("year", "n", "amount", "cert")
-    }
-    # the period's totals are the sums of its years: one scan of the purchases, not two
+        .values_list("year", "channel", "n", "amount", "cert")
+    ):
+        before = yearly.get(year, (0, ZERO, ZERO))
+        yearly[year] = (before[0] + n, before[1] + (amount or ZERO), before[2] + (cert or ZERO))
+        channels[channel] = channels.get(channel, ZERO) + (amount or ZERO)
     count = sum(n for n, _a, _c in yearly.values())
     total = sum((a for _n, a, _c in yearly.values()), ZERO)
     certified = sum((c for _n, _a, c in yearly.values()), ZERO)
-    channels = dict(
-        purchases.order_by()
-        .values_list("channel")
-        .annotate(amount=Sum("total_amount"))
-        .values_list("channel", "amount")
-    )
     board_year = min(card.period.last, card.today.year)
 
     def board():
