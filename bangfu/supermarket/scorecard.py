@@ -1,5 +1,6 @@
-"""Love supermarkets on the scorecard, from the same yearly figures the county publishes
-(``selectors.figures``): stores, donations, households and person-times served."""
+"""Love supermarkets on the scorecard: stores, donations, households and person-times served,
+counted the way the county's published yearly figures count them (``selectors.figures``),
+with donations and redemptions read through rollups."""
 
 import datetime
 from decimal import Decimal
@@ -11,15 +12,28 @@ from django.utils.translation import gettext_lazy
 from bangfu.core.listings import add_filter
 from bangfu.core.permissions import Cap
 from bangfu.reports import units
+from bangfu.reports.rollups import Cube, register
 from bangfu.reports.scorecard import Chart, Figure, Section, add_period, region_bars, section
 
-from . import selectors
 from .models import Donation, Redemption, Store
 
 STORES = "supermarket.store"
 DONATIONS = "supermarket.donation"
 REDEMPTIONS = "supermarket.redemption"
 ZERO = Decimal("0.00")
+
+# donations (cash, goods value) and redemptions by township and year (rollups)
+DONATION_CUBE = register(
+    Cube(
+        "supermarket.donation",
+        lambda: Donation.objects.all(),
+        year=("date", "date"),
+        sums=("cash", "goods_value"),
+    )
+)
+REDEMPTION_CUBE = register(
+    Cube("supermarket.redemption", lambda: Redemption.objects.all(), year=("date", "date"))
+)
 
 add_period(STORES, "opened_on")
 add_period(DONATIONS, "date")
@@ -42,47 +56,44 @@ def _operating_at(queryset, value):
 add_filter(STORES, "operating_at", gettext_lazy("年末运营"), _operating_at)
 
 
-def _covers_all(card, published) -> bool:
-    """The period holds every year the figures have records for (so their total is the period's)."""
-    return card.period.first <= published.years[0].year and card.period.last >= published.years[-1].year
-
-
 @section("supermarket", title=gettext_lazy("爱心超市"), capability=Cap.SUPERMARKET_VIEW, order=40)
 def build(card) -> Section:
-    stores = card.rows(Store.objects.all(), Cap.SUPERMARKET_VIEW)
-    published = selectors.figures(stores=stores, scope_label=card.scope.label, today=card.today)
-    years = {y.year: y for y in published.years if card.period.first <= y.year <= card.period.last}
+    cap = Cap.SUPERMARKET_VIEW
+    stores = card.rows(Store.objects.all(), cap)
     last = min(card.period.last, card.today.year)
-    redemptions = card.rows(Redemption.objects.all(), Cap.SUPERMARKET_VIEW).filter(card.period_q("date"))
-    if card.period.first == card.period.last and card.period.first in years:
-        households = years[card.period.first].households_served
-    elif published.total and years and _covers_all(card, published):
-        households = published.total.households_served
-    else:
-        households = redemptions.order_by().values("household_id").distinct().count()
-    donations = card.rows(Donation.objects.all(), Cap.SUPERMARKET_VIEW).filter(card.period_q("date"))
+    period = (card.period.first, card.period.last)
+    donated = {
+        year: (n, a + b) for year, n, a, b in DONATION_CUBE.read(card, cap, group=("year",), years=period)
+    }
+    served = {year: n for year, n, _a, _b in REDEMPTION_CUBE.read(card, cap, group=("year",), years=period)}
+    redemptions = card.rows(Redemption.objects.all(), cap).filter(card.period_q("date"))
+    households = redemptions.order_by().values("household_id").distinct().count()
     figures = [
         Figure(
             "stores_operating",
             _("%(year)d年末运营的爱心超市") % {"year": last},
-            years[last].stores_operating if last in years else stores.filter(operating_q(last)).count(),
+            stores.filter(operating_q(last)).count(),
             units.ITEM,
             STORES,
             {"operating_at": str(last)},
             in_period=False,
         ),
         Figure(
-            "stores_new", _("期内新建爱心超市"), sum(y.stores_new for y in years.values()), units.ITEM, STORES
+            "stores_new",
+            _("期内新建爱心超市"),
+            stores.filter(card.period_q("opened_on")).count(),
+            units.ITEM,
+            STORES,
         ),
         Figure(
             "donation_value",
             _("捐赠物资和现金"),
-            sum((y.donation_value for y in years.values()), ZERO),
+            sum((value for _n, value in donated.values()), ZERO),
             units.YUAN,
             DONATIONS,
             measure="sum:cash,goods_value",
         ),
-        Figure("donations", _("捐赠笔数"), donations.count(), units.ITEM, DONATIONS),
+        Figure("donations", _("捐赠笔数"), sum(n for n, _v in donated.values()), units.ITEM, DONATIONS),
         Figure(
             "households_served",
             _("救助户数"),
@@ -94,7 +105,7 @@ def build(card) -> Section:
         Figure(
             "person_times",
             _("救助人次"),
-            sum(y.person_times for y in years.values()),
+            sum(served.values()),
             units.PERSON_TIME,
             REDEMPTIONS,
         ),
@@ -109,7 +120,7 @@ def build(card) -> Section:
                 Figure(
                     f"donation_{y}",
                     str(y),
-                    years[y].donation_value if y in years else ZERO,
+                    donated.get(y, (0, ZERO))[1],
                     units.YUAN,
                     DONATIONS,
                     {"year": str(y)},
@@ -127,7 +138,7 @@ def build(card) -> Section:
                 Figure(
                     f"person_times_{y}",
                     str(y),
-                    years[y].person_times if y in years else 0,
+                    served.get(y, 0),
                     units.PERSON_TIME,
                     REDEMPTIONS,
                     {"year": str(y)},
@@ -140,7 +151,7 @@ def build(card) -> Section:
             _("各地救助人次"),
             "breakdown",
             units.PERSON_TIME,
-            region_bars(card, redemptions, Cap.SUPERMARKET_VIEW, listing=REDEMPTIONS, unit=units.PERSON_TIME),
+            region_bars(card, REDEMPTION_CUBE, cap, listing=REDEMPTIONS, unit=units.PERSON_TIME),
         ),
     ]
     return Section("supermarket", _("爱心超市"), figures, charts, narrate=narrate)
