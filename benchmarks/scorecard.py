@@ -612,10 +612,9 @@ def main() -> None:
     from django.db import reset_queries
 
     from bangfu.accounts.models import User
-    from bangfu.reports.scorecard import Period, Scope, build_scorecard
-
     from bangfu.registry.models import Person
     from bangfu.reports import rollups
+    from bangfu.reports.scorecard import Period, Scope, build_scorecard
 
     if args.reuse and Person.objects.exists():
         built = {"persons": Person.objects.count(), "reused": True}
@@ -644,6 +643,19 @@ def main() -> None:
             lambda u=user, s=scope: build_scorecard(user=u, scope=s, period=period, today=today), repeat
         )
         reset_queries()
+        marks = [time.perf_counter()]
+        card = build_scorecard(
+            user=user,
+            scope=scope,
+            period=period,
+            today=today,
+            progress=lambda *_, m=marks: m.append(time.perf_counter()),
+        )
+        sections = {
+            sec.key: round(b - a, 3) for sec, a, b in zip(card.sections, marks[:-1], marks[1:], strict=True)
+        }
+        figures[f"{name}_sections_s"] = sections
+        print(f"{name} sections: {sections}", flush=True)
         ratio = card_seconds / bare if bare else None
         figures[f"{name}_scorecard_s"] = round(card_seconds, 3)
         figures[f"{name}_bare_sql_s"] = round(bare, 3)

@@ -52,11 +52,12 @@ class Cube:
     region: str = "region_code"  # source field holding the region's 12-digit code
     region2: str | None = None  # a second region a row is also counted in (a purchase's supplier)
     year: tuple[str, str] | None = None  # (field, "date" | "year")
-    dims: tuple[str, ...] = ()  # up to three more source fields
+    dims: tuple[Any, ...] = ()  # up to three more source fields (or expressions)
     sums: tuple[Any, ...] = ()  # up to two sum expressions (field names or expressions)
     level: int = 9  # the region length cells keep; scopes longer than this read the source
     watch: tuple[Watch, ...] = ()
-    cell_q: Callable[[list[str]], Q] | None = None  # scope condition on cells (default: the model's)
+    # rows are in a scope when the cube's own region field is (not by the model's scope rule)
+    own_scope: bool = False
 
     def __post_init__(self):
         if len(self.dims) > 3 or len(self.sums) > 2 or self.level not in (2, 4, 6, 9):
@@ -85,7 +86,8 @@ class Cube:
         """The user's and the card's prefixes when cells can answer for them, else None."""
         own = collapse(user_prefixes(user, capability))
         wanted = collapse(prefixes) if prefixes else [NATIONWIDE]
-        if getattr(self.model, "scope_extra", None) is not None and NATIONWIDE not in own:
+        extra = getattr(self.model, "scope_extra", None) is not None and not self.own_scope
+        if extra and NATIONWIDE not in own:
             return None
         if any(len(p) > self.level for p in (*own, *wanted)):
             return None
@@ -136,16 +138,24 @@ class Cube:
         ]
 
     def _cell_q(self, prefixes: list[str]) -> Q:
-        if self.cell_q:
-            return self.cell_q(prefixes)
+        if self.own_scope:
+            return prefix_q("region_code", prefixes)
         return region_q(self.model, prefixes)  # the model's own rule, read on the cells' region_code
 
     def _read_source(self, card, capability, group, years, where) -> list[tuple]:
-        rows = card.rows(self.source(), capability)
+        if self.own_scope:
+            rows = self.source()
+            for prefixes in (user_prefixes(card.user, capability), card.scope.prefixes or [NATIONWIDE]):
+                rows = rows.filter(prefix_q(self.region, prefixes))
+        else:
+            rows = card.rows(self.source(), capability)
         if years:
             rows = rows.filter(self._year_q(*years))
+        expressions = self._expressions()
         for key, value in (where or {}).items():
-            rows = rows.filter(self._dim_q(key, value))
+            name, _sep, lookup = key.partition("__")
+            alias = f"where_{name}"
+            rows = rows.alias(**{alias: expressions[name]}).filter(**{f"{alias}__{lookup or 'exact'}": value})
         return [
             (
                 *(_cell_value(name, v) for name, v in zip(group, row[: len(group)], strict=True)),
@@ -161,10 +171,6 @@ class Cube:
             return Q(pk__in=[]) if not first <= 0 <= last else Q()
         return period_q(self.year[0], self.year[1], first, last)
 
-    def _dim_q(self, key: str, value) -> Q:
-        name = self.dims[int(key[1]) - 1]
-        return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
-
     # computing -----------------------------------------------------------------------------------
 
     def _expressions(self) -> dict[str, Any]:
@@ -173,7 +179,7 @@ class Cube:
             name, kind = self.year
             expressions["year"] = Coalesce(ExtractYear(name) if kind == "date" else F(name), Value(0))
         for index, name in enumerate(self.dims, start=1):
-            expressions[f"d{index}"] = F(name)
+            expressions[f"d{index}"] = F(name) if isinstance(name, str) else name
         return expressions
 
     def _aggregate(self, rows: QuerySet, group: tuple[str, ...]) -> list[tuple]:

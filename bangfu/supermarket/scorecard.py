@@ -5,7 +5,7 @@ with donations and redemptions read through rollups."""
 import datetime
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -67,7 +67,8 @@ def build(card) -> Section:
     }
     served = {year: n for year, n, _a, _b in REDEMPTION_CUBE.read(card, cap, group=("year",), years=period)}
     redemptions = card.rows(Redemption.objects.all(), cap).filter(card.period_q("date"))
-    households = redemptions.order_by().values("household_id").distinct().count()
+    # count(DISTINCT …) in one aggregate: a DISTINCT subquery counted outside is several times slower
+    households = redemptions.aggregate(n=Count("household_id", distinct=True))["n"]
     figures = [
         Figure(
             "stores_operating",

@@ -198,3 +198,37 @@ def test_the_rollups_command_rebuilds_every_cube(people, capsys):
         capability = CAPABILITY[cube.name.split(".")[0]]
         cells, raw = _both(cube, _card(admin), capability)
         assert cells == raw and raw, cube.name
+
+
+def test_purchases_count_where_bought_and_where_supplied(people):
+    """A purchase is in a scope when its buyer or its supplier is: the rollups add those bought
+    in the scope and those supplied from it and take off those both bought and supplied there."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import ExtractYear
+
+    from bangfu.consumption.models import Purchase
+    from bangfu.consumption.scorecard import _one_prefix, purchase_totals
+
+    admin, office, township = people
+    ids = list(Purchase.objects.order_by("pk").values_list("pk", flat=True)[:9])
+    assert len(ids) == 9
+    elsewhere = "410402001001"  # another county of the same city
+    Purchase.objects.filter(pk__in=ids[0:3]).update(supplier_region_code=elsewhere)
+    Purchase.objects.filter(pk__in=ids[3:6]).update(region_code=elsewhere)
+    Purchase.objects.filter(pk__in=ids[6:9]).update(region_code=elsewhere, supplier_region_code=elsewhere)
+    scopes = [(admin, ()), (admin, ("41",)), (admin, ("4104",)), (admin, ("410402",)), (admin, (township,))]
+    scopes += [(office, ()), (office, (township,))]
+    for user, prefixes in scopes:
+        card = _card(user, prefixes)
+        assert _one_prefix(card) is not None, prefixes
+        raw = (
+            card.rows(Purchase.objects.all(), Cap.CONSUMPTION_VIEW)
+            .filter(card.period_q("date"))
+            .order_by()
+            .annotate(year=ExtractYear("date"))
+            .values("year", "channel")
+            .annotate(n=Count("pk"), amount=Sum("total_amount"), cert=Sum("certified_amount"))
+            .values_list("year", "channel", "n", "amount", "cert")
+        )
+        assert purchase_totals(card) == sorted(raw), prefixes
+    assert sum(row[2] for row in purchase_totals(_card(admin, ("410402",)))) == 9
