@@ -6,7 +6,7 @@ Owners are named as in the page URLs (``assistance.project``, ``assistance.funde
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -74,7 +74,9 @@ def attachment_upload(
     caption: str = Form(""),  # noqa: B008
     public: bool = Form(False),  # noqa: B008
 ):
-    _spec, found = selectors.owner_for(user=request.user, key=owner, pk=owner_id)
+    spec, found = selectors.owner_for(user=request.user, key=owner, pk=owner_id)
+    if not request.user.has_capability(spec.edit):
+        raise PermissionDenied
     if not selectors.can_edit(user=request.user, owner=found):
         raise Http404
     try:
@@ -88,6 +90,7 @@ def attachment_upload(
 
 @router.delete("/{attachment_id}", response={204: None, 422: ErrorSchema}, summary="Remove an attachment")
 def attachment_delete(request, attachment_id: int):
+    selectors.require_any(request.user, "edit")
     attachment = selectors.attachment_for(user=request.user, pk=attachment_id)
     if not selectors.can_edit(user=request.user, owner=attachment.owner):
         raise Http404

@@ -1,18 +1,28 @@
 """Reading attachments: always through their owner, so scope is decided in one place (core scoping)."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
 from django.http import Http404
 
 from bangfu.core.scoping import get_scoped_or_404, scope
 
 from .models import Attachment, AttachmentKind
-from .registry import OwnerSpec, spec_by_key, spec_for
+from .registry import OwnerSpec, registered, spec_by_key, spec_for
+
+
+def require_any(user, which: str) -> None:
+    """403 for users who hold the ``view`` (or ``edit``) capability of no attachment owner at all;
+    everyone else is narrowed by scope, and an attachment outside it is missing (404)."""
+    if not any(user.has_capability(getattr(spec, which)) for spec in registered()):
+        raise PermissionDenied
 
 
 def owner_for(*, user, key: str, pk, capability: str | None = None) -> tuple[OwnerSpec, Model]:
     """The owner named by a URL, if ``user`` can see it (or edit it, with ``capability``); else 404."""
     spec = spec_by_key(key)
+    if not user.has_capability(capability or spec.view):
+        raise PermissionDenied
     owner = get_scoped_or_404(spec.model._default_manager.all(), user, capability or spec.view, pk=pk)
     return spec, owner
 

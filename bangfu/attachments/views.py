@@ -6,7 +6,7 @@ owner's scope (or, on public pages, that the attachment is public and its owner 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,7 +58,9 @@ def panel(request, key: str, pk: int):
         )
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
-    spec, owner = selectors.owner_for(user=request.user, key=key, pk=pk, capability=None)
+    spec, owner = selectors.owner_for(user=request.user, key=key, pk=pk)
+    if not request.user.has_capability(spec.edit):
+        raise PermissionDenied
     if not selectors.can_edit(user=request.user, owner=owner):
         raise Http404
     errors: list[str] = []
@@ -89,6 +91,7 @@ def panel(request, key: str, pk: int):
 
 @require_POST
 def delete(request, pk: int):
+    selectors.require_any(request.user, "edit")
     attachment = selectors.attachment_for(user=request.user, pk=pk)
     owner = attachment.owner
     if not selectors.can_edit(user=request.user, owner=owner):
@@ -135,10 +138,12 @@ def _serve(attachment: Attachment, *, thumbnail: bool, private: bool):
 
 
 def file(request, pk: int):
+    selectors.require_any(request.user, "view")
     return _serve(selectors.attachment_for(user=request.user, pk=pk), thumbnail=False, private=True)
 
 
 def thumbnail(request, pk: int):
+    selectors.require_any(request.user, "view")
     return _serve(selectors.attachment_for(user=request.user, pk=pk), thumbnail=True, private=True)
 
 
