@@ -301,3 +301,30 @@ def test_api_lists_uploads_and_refuses(world, client_for):
     assert gone.status_code == 422 and gone.json()["error"]["code"] == "append_only"
     assert client.delete(f"/api/v1/attachments/{body[0]['id']}").status_code == 204
     assert Attachment.objects.count() == 2
+
+
+def _demo_attachments(world, seed: int) -> list[tuple[str, str, str, bool]]:
+    import random
+    from types import SimpleNamespace
+
+    from bangfu.assistance.demo_attachments import build_attachments
+
+    Attachment.objects.all().delete()
+    made = build_attachments(SimpleNamespace(rng=random.Random(seed)), office=world.office)
+    rows = list(
+        Attachment.objects.order_by("pk").values_list(
+            "owner_type__model", "original_name", "sha256", "public"
+        )
+    )
+    assert len(rows) == made
+    return rows
+
+
+def test_demo_attaches_photos_and_vouchers_deterministically(world):
+    first = _demo_attachments(world, seed=5)
+    models = [row[0] for row in first]
+    assert models.count("project") == 2 and models.count("fundentry") == 1  # the one payment: a PDF voucher
+    assert [row[3] for row in first if row[0] == "project"] == [True, False]
+    assert first[-1][1] == "PZ-2019-001.pdf"
+    assert _demo_attachments(world, seed=5) == first
+    assert [row[2] for row in _demo_attachments(world, seed=6)] != [row[2] for row in first]
