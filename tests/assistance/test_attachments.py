@@ -147,12 +147,12 @@ def test_a_reader_sees_files_but_cannot_add_or_remove(world, client_for, make_us
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content) == Path(photo.file.path).read_bytes()
-    assert leader.post(reverse("attachments:delete", args=[photo.pk])).status_code == 404
+    assert leader.post(reverse("attachments:delete", args=[photo.pk])).status_code == 403  # no edit role
     assert (
         leader.post(
             panel_url("assistance.project", world.project.pk), {"files": [upload(PDF, "a.pdf")]}
         ).status_code
-        == 404
+        == 403
     )
     assert Attachment.objects.count() == 1
 
