@@ -12,11 +12,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AttachmentKind(models.TextChoices):
-    PHOTO = "photo", _("照片")
-    DOCUMENT = "document", _("文档")
+    PHOTO = "photo", pgettext_lazy("attachment kind", "照片")
+    DOCUMENT = "document", pgettext_lazy("attachment kind", "文档")
 
 
 class Attachment(models.Model):
