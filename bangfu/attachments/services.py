@@ -125,17 +125,3 @@ def attachment_delete(*, actor, attachment: Attachment) -> None:
         audited_delete(actor=actor, instance=attachment)
         transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
 
-
-def attachment_update(*, actor, attachment: Attachment, caption: str, public: bool) -> Attachment:
-    """Change an attachment's caption or whether it may be shown on public pages."""
-    from bangfu.audit.services import audited_update
-
-    owner = attachment.owner
-    spec = spec_for(owner)
-    _check_edit(actor, owner)
-    if public and not spec.publishable:
-        raise _error("public", _("此类附件不能公示。"), AttachmentErrorCode.NOT_PUBLISHABLE)
-    with transaction.atomic():
-        return audited_update(
-            actor=actor, instance=attachment, data={"caption": caption.strip()[:200], "public": public}
-        )
