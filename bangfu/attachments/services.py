@@ -124,4 +124,3 @@ def attachment_delete(*, actor, attachment: Attachment) -> None:
         record_related(actor=actor, instance=owner, changes={"attachment": [_label(attachment), None]})
         audited_delete(actor=actor, instance=attachment)
         transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
-

@@ -328,3 +328,27 @@ def test_demo_attaches_photos_and_vouchers_deterministically(world):
     assert first[-1][1] == "PZ-2019-001.pdf"
     assert _demo_attachments(world, seed=5) == first
     assert [row[2] for row in _demo_attachments(world, seed=6)] != [row[2] for row in first]
+
+
+def test_vouchers_can_be_attached_when_the_entry_is_recorded(world, client_for, media):
+    from bangfu.audit.models import LedgerChain
+
+    client = client_for(world.office)
+    url = reverse("assistance:fund-entry-create", args=[world.project.pk])
+    form = {"kind": "spent", "amount": "1000", "date": "2019-06-01", "voucher_number": "PZ-2019-009"}
+    chain = list(LedgerChain.objects.values_list("pk", "last_seq", "last_hash"))
+    entries = FundEntry.objects.count()
+    refused = client.post(url, {**form, "vouchers": [upload(PDF, "ok.pdf"), upload(HTML, "发票.pdf")]})
+    assert refused.status_code == 400
+    assert "发票.pdf" in refused.content.decode()
+    assert FundEntry.objects.count() == entries  # no entry without its vouchers
+    assert list(LedgerChain.objects.values_list("pk", "last_seq", "last_hash")) == chain
+    assert Attachment.objects.count() == 0 and stored_files(media) == []
+    assert 'enctype="multipart/form-data"' in client.get(url).content.decode()
+    done = client.post(
+        url, {**form, "vouchers": [upload(PDF, "发票.pdf"), upload(image_bytes(), "收据.jpg")]}
+    )
+    assert done.status_code == 302
+    entry = FundEntry.objects.get(voucher_number="PZ-2019-009")
+    names = list(Attachment.objects.order_by("pk").values_list("original_name", "owner_id"))
+    assert names == [("发票.pdf", entry.pk), ("收据.jpg", entry.pk)]
