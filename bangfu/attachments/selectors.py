@@ -73,8 +73,9 @@ def public_attachment(pk) -> Attachment:
     return attachment
 
 
-def public_photos(owners) -> list[Attachment]:
-    """The public photos of owners that the caller shows on a public page (already disclosed ones)."""
+def public_photos(owners, *, limit: int = 24) -> list[Attachment]:
+    """The public photos (at most ``limit``) of owners that the caller shows on a public page
+    (already disclosed ones)."""
     owners = [owner for owner in owners if owner is not None]
     if not owners:
         return []
@@ -88,5 +89,5 @@ def public_photos(owners) -> list[Attachment]:
             owner_id__in=[owner.pk for owner in owners],
             public=True,
             kind=AttachmentKind.PHOTO,
-        ).order_by("owner_id", "pk")
+        ).order_by("owner_id", "pk")[:limit]
     )

@@ -274,6 +274,8 @@ def test_the_panel_is_on_the_project_fund_and_activity_pages(world, client_for, 
     activity_page = client.get(activity.get_absolute_url()).content.decode()
     assert 'data-testid="attachments"' in activity_page and "clinic.jpg" in activity_page
     assert 'data-testid="attachment-form"' in activity_page
+    form = activity_page.split('data-testid="attachment-form"', 1)[1].split("</form>", 1)[0]
+    assert 'name="csrfmiddlewaretoken"' in form  # the include keeps the page's CSRF token
     entry_page = client.get(panel_url("assistance.fundentry", entry.pk)).content.decode()
     assert "voucher.pdf" in entry_page
 
