@@ -223,6 +223,19 @@ def test_public_photos_show_on_the_public_pages_once_disclosed(world):
     assert "square.jpg" not in project_page  # the original file name stays inside
 
 
+def test_public_photos_of_a_disclosed_projects_activities_show_too(world, activity):
+    shown = add_photo(world, activity, public=True, name="clinic.jpg")
+    hidden = add_photo(world, activity, public=False, name="inside.jpg")
+    anonymous = Client()
+    assert anonymous.get(reverse("attachments:public-file", args=[shown.pk])).status_code == 404
+    _disclose(world)
+    page = anonymous.get(reverse("assistance:public-project", args=[world.project.pk])).content.decode()
+    assert reverse("attachments:public-thumbnail", args=[shown.pk]) in page
+    assert f"/attachments/public/{hidden.pk}/" not in page
+    assert anonymous.get(reverse("attachments:public-file", args=[shown.pk])).status_code == 200
+    assert anonymous.get(reverse("attachments:public-file", args=[hidden.pk])).status_code == 404
+
+
 def test_vouchers_are_append_only(world, client_for):
     entry = FundEntry.objects.filter(project=world.project).order_by("seq").last()
     first = attachments.attachments_add(actor=world.office, owner=entry, files=[upload(PDF, "发票.pdf")])[0]

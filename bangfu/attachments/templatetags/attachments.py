@@ -1,4 +1,5 @@
 from django import template
+from django.db.models import Model
 
 from ..selectors import public_photos
 from ..views import panel_context
@@ -19,6 +20,5 @@ def attachment_panel(context, owner):
 @register.inclusion_tag("attachments/_public_photos.html")
 def public_photo_strip(owners):
     """``{% public_photo_strip projects %}``: the public photos of disclosed owners, for pages without login."""
-    if not isinstance(owners, list | tuple):
-        owners = [owners]
+    owners = [owners] if isinstance(owners, Model) else list(owners)
     return {"photos": public_photos(owners)}
