@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "bangfu.regions",
     "bangfu.accounts",
     "bangfu.audit",
+    "bangfu.attachments",
     "bangfu.imports",
     "bangfu.registry",
     "bangfu.consumption",
@@ -159,6 +160,9 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Attachments (photos, documents, vouchers): the largest file accepted of each kind, in MB.
+BANGFU_UPLOAD_MAX_PHOTO_MB = int(os.environ.get("BANGFU_UPLOAD_MAX_PHOTO_MB", "10"))
+BANGFU_UPLOAD_MAX_DOCUMENT_MB = int(os.environ.get("BANGFU_UPLOAD_MAX_DOCUMENT_MB", "20"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("bangfu.accounts.urls")),
     path("regions/", include("bangfu.regions.urls")),
     path("audit/", include("bangfu.audit.urls")),
+    path("attachments/", include("bangfu.attachments.urls")),
     path("registry/", include("bangfu.registry.urls")),
     path("imports/", include("bangfu.imports.urls")),
     path("campaigns/", include("bangfu.consumption.campaigns.urls")),

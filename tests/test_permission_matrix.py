@@ -242,6 +242,12 @@ EXPECTED: dict[str, frozenset[str]] = {
     "assistance:public-region": EVERYONE,  # public disclosure: no login, nothing private
     "assistance:public-organization": EVERYONE,
     "assistance:public-project": EVERYONE,
+    "attachments:panel": ASSISTANCE_READERS,  # the matrix's attachments belong to a project
+    "attachments:file": ASSISTANCE_READERS,
+    "attachments:thumbnail": ASSISTANCE_READERS,
+    "attachments:delete": PROJECT_MANAGERS,
+    "attachments:public-file": EVERYONE,  # a public photo of a disclosed project
+    "attachments:public-thumbnail": EVERYONE,
     "supermarket:store-list": SUPERMARKET_READERS,
     "supermarket:store-detail": SUPERMARKET_READERS,
     "supermarket:store-create": SUPERMARKET_MANAGERS,
@@ -306,6 +312,7 @@ METHOD_AND_STATUS: dict[str, tuple[str, int]] = {
     "monitoring:rules-run": ("post", 302),
     "fieldwork:leave-cancel": ("post", 302),
     "fieldwork:holiday-delete": ("post", 302),
+    "attachments:delete": ("post", 302),
 }
 POST_ONLY = {name for name, (method, _status) in METHOD_AND_STATUS.items() if method == "post"}
 
@@ -729,6 +736,7 @@ def _assistance_world(organization: Organization, county: Region, village: Regio
     feedback = assistance.feedback_submit(
         project=project, message="请公示验收照片", address=f"matrix-{village.code}"
     )
+    photo = _attachment_photo(project)
     return {
         "partnership": partnership,
         "project": project,
@@ -738,10 +746,37 @@ def _assistance_world(organization: Organization, county: Region, village: Regio
         "feedback": feedback,
         "organization": organization,
         "village": village,
+        "photo": photo,
     }
 
 
+def _attachment_photo(project):
+    """A public photo (a PNG) on ``project``."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from bangfu.attachments import services as attachments
+
+    data = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 128, 0)).save(data, "PNG")
+    upload = SimpleUploadedFile("site.png", data.getvalue())
+    return attachments.attachments_add(actor=None, owner=project, files=[upload], public=True)[0]
+
+
+def _attachment_kwargs(name: str, objects: dict) -> dict | None:
+    if not name.startswith("attachments:"):
+        return None
+    if name == "attachments:panel":
+        return {"key": "assistance.project", "pk": objects["project"].pk}
+    return {"pk": objects["photo"].pk}
+
+
 def _assistance_kwargs(name: str, objects: dict) -> dict | None:
+    attachment = _attachment_kwargs(name, objects)
+    if attachment is not None:
+        return attachment
     if not name.startswith("assistance:"):
         return None
     keys = {
@@ -1055,6 +1090,8 @@ def _outside_kwargs(name: str, world: World) -> dict:
     )
     if supermarket is not None:
         return supermarket
+    if name in ("attachments:public-file", "attachments:public-thumbnail"):
+        return {"pk": 0}  # public files: one that does not exist is missing
     if name in ("assistance:public-region", "assistance:public-organization", "assistance:public-project"):
         # public pages: everyone may read what is disclosed, so a key that does not exist is missing
         return {"code": "999999000000"} if name == "assistance:public-region" else {"pk": 0}
@@ -1227,6 +1264,13 @@ def _check_allowed_effect(name, role, world, client, response, before):
             "household links": before["household links"] - 1,
             "changes": before["changes"] + 1,
         }
+    elif name == "attachments:delete":
+        from bangfu.attachments.models import Attachment
+
+        assert not Attachment.objects.filter(pk=world.assistance["photo"].pk).exists()
+        assert after == {**before, "changes": before["changes"] + 2}  # the attachment's and its project's
+    elif name in ("attachments:file", "attachments:public-file"):
+        assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     elif name == "consumption:product-photo":
         assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     elif name == "campaigns:order-cancel":

@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from bangfu import __version__
 from bangfu.accounts.api import router as accounts_router
 from bangfu.assistance.api import router as assistance_router
+from bangfu.attachments.api import router as attachments_router
 from bangfu.consumption.api import router as consumption_router
 from bangfu.consumption.campaigns.api import router as campaigns_router
 from bangfu.core.api import AUTH
@@ -34,6 +35,7 @@ api.add_router("/supermarket", supermarket_router)
 api.add_router("/fieldwork", fieldwork_router)
 api.add_router("/assistance", assistance_router)
 api.add_router("/monitoring", monitoring_router)
+api.add_router("/attachments", attachments_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

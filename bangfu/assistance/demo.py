@@ -125,6 +125,11 @@ def build(context: DemoContext) -> None:
         f"assistance: {1 + len(paired)} partnerships, {len(PROJECTS)} projects, {entries + 1} fund entries"
     )
     _outreach(context, office=office, enterprise=enterprise, union=union, today=today)
+    from .demo_attachments import build_attachments
+
+    context.lines.append(
+        f"assistance: {build_attachments(context, office=office)} photos and vouchers attached"
+    )
 
 
 def _outreach(context: DemoContext, *, office, enterprise, union, today: datetime.date) -> None:

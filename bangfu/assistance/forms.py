@@ -1,8 +1,11 @@
 from django import forms
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.forms import BootstrapMixin, RegionCodeField
 from bangfu.accounts.models import Organization
+from bangfu.attachments import services as attachments
+from bangfu.attachments.forms import MultipleFileField
 from bangfu.core.permissions import Cap
 from bangfu.core.scoping import in_scope, scope
 
@@ -146,6 +149,11 @@ class FundEntryForm(BootstrapMixin, forms.Form):
         max_length=200,
         help_text=_("仅在支出超过项目可用资金、确需先行支付时填写;将记入资金账本和操作记录。"),
     )
+    vouchers = MultipleFileField(
+        label=_("凭证附件"),
+        required=False,
+        help_text=_("凭证的扫描件或照片(PDF、JPEG、PNG等),可多选;记账后只能追加,不能删除。"),
+    )
 
     def __init__(self, *args, project: Project, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,7 +162,15 @@ class FundEntryForm(BootstrapMixin, forms.Form):
             del self.fields["override_reason"]
 
     def save(self, *, actor):
-        return services.fund_entry_record(actor=actor, project=self.project, **self.cleaned_data)
+        data = dict(self.cleaned_data)
+        vouchers = data.pop("vouchers", [])
+        with transaction.atomic():  # the entry and its vouchers, or neither
+            entry = services.fund_entry_record(actor=actor, project=self.project, **data)
+            if vouchers:
+                attachments.attachments_add(
+                    actor=actor, owner=entry, files=vouchers, caption=str(_("记账凭证"))
+                )
+        return entry
 
 
 class ReversalForm(BootstrapMixin, forms.Form):

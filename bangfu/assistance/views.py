@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from bangfu.accounts.models import Organization
+from bangfu.attachments.selectors import attachment_counts
 from bangfu.core.permissions import Cap
 from bangfu.core.scoping import prefix_q, scope
 from bangfu.core.views import (
@@ -125,6 +126,9 @@ class ProjectDetailView(ObjectDetailView):
             .order_by("seq")
         )
         reversed_ids = {entry.reverses_id for entry in entries if entry.reverses_id}
+        vouchers = attachment_counts(FundEntry, [entry.pk for entry in entries])
+        for entry in entries:
+            entry.attachment_count = vouchers.get(entry.pk, 0)
         beneficiaries = project.beneficiaries.select_related("household", "person")
         context.update(
             milestones=list(project.milestones.all()),
@@ -231,6 +235,7 @@ class ActivityListView(ObjectListView):
 class ActivityDetailView(ObjectDetailView):
     model = Activity
     capability = Cap.ASSISTANCE_VIEW
+    template_name = "assistance/activity_detail.html"
     queryset = staticmethod(
         lambda: Activity.objects.select_related("region", "organization", "helper", "project")
     )

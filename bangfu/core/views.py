@@ -379,7 +379,7 @@ class ObjectActionView(CapabilityRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
-        form = self.form_class(data=request.POST, **self.form_kwargs(obj))
+        form = self.form_class(data=request.POST, files=request.FILES, **self.form_kwargs(obj))
         if form.is_valid():
             try:
                 saved = form.save(actor=request.user)

@@ -485,7 +485,7 @@ class NeedInput:
 
 
 def _check_photos(photos) -> None:
-    from PIL import Image, UnidentifiedImageError
+    from bangfu.core.uploads import UploadError, image_format
 
     if len(photos) > MAX_PHOTOS:
         raise _error(
@@ -500,19 +500,9 @@ def _check_photos(photos) -> None:
                 ErrorCode.PHOTO_TOO_LARGE,
             )
         try:
-            photo.seek(0)
-            with Image.open(photo) as image:
-                kind = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-            raise _error(
-                "photos", _("%(name)s 不是有效的图片。") % {"name": photo.name}, ErrorCode.PHOTO_INVALID
-            ) from error
-        if kind not in PHOTO_FORMATS:
-            raise _error(
-                "photos", _("%(name)s 不是有效的图片。") % {"name": photo.name}, ErrorCode.PHOTO_INVALID
-            )
-        photo.seek(0)
+            image_format(photo, PHOTO_FORMATS)
+        except UploadError as error:
+            raise _error("photos", error.message, ErrorCode.PHOTO_INVALID) from error
 
 
 def visit_record(

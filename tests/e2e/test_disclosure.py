@@ -68,3 +68,55 @@ def test_the_public_reads_a_disclosed_project_and_leaves_feedback(make_world, re
         assert pool.submit(database).result() == [
             ("村东头两盏路灯不亮,请维修。", "张先生", world.project.pk, "new")
         ]
+
+
+def test_the_public_sees_public_photos_and_no_private_file(
+    make_world,  # noqa: F811
+    live_server,
+    request,
+    settings,
+    tmp_path,
+):
+    """A public photo of a disclosed project shows (its image really loads) without signing in;
+    the private photo and the voucher of the same project answer 404 to a visitor."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bangfu.assistance.models import FundEntry
+    from bangfu.attachments import services as attachments
+    from tests.attachments.files import PDF, image_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = make_world()
+    today = timezone.localdate()
+    services.project_disclose(
+        actor=world.office, project=world.project, disclosed_from=today, disclosed_until=None
+    )
+
+    def photo(name: str, public: bool):
+        files = [SimpleUploadedFile(name, image_bytes("JPEG", size=(320, 200)))]
+        return attachments.attachments_add(
+            actor=world.office, owner=world.project, files=files, public=public
+        )[0]
+
+    shown, inside = photo("shown.jpg", True), photo("inside.jpg", False)
+    entry = FundEntry.objects.filter(project=world.project).last()
+    voucher = attachments.attachments_add(
+        actor=world.office, owner=entry, files=[SimpleUploadedFile("v.pdf", PDF)]
+    )[0]
+    page = request.getfixturevalue("browser_page")
+    page.set_viewport_size(PHONE)
+
+    page.goto(f"{live_server.url}/assistance/public/projects/{world.project.pk}/")
+    image = page.locator("[data-testid=public-photos] img")
+    assert image.count() == 1
+    image.first.wait_for()
+    page.wait_for_function("document.querySelector('[data-testid=public-photos] img').naturalWidth > 0")
+    assert f"/attachments/public/{shown.pk}/thumbnail/" in image.first.get_attribute("src")
+    for attachment in (inside, voucher):
+        for path in (
+            f"/attachments/public/{attachment.pk}/",
+            f"/attachments/public/{attachment.pk}/thumbnail/",
+        ):
+            assert page.request.get(live_server.url + path).status == 404
+        private = page.request.get(f"{live_server.url}/attachments/{attachment.pk}/", max_redirects=0)
+        assert private.status == 302 and "/accounts/login" in private.headers["location"]
