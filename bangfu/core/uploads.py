@@ -8,6 +8,7 @@ script, a program, a file renamed to look like a photo — is refused with a mes
 names the file. Nothing here writes anything.
 """
 
+import contextlib
 import enum
 import hashlib
 import io
@@ -163,12 +164,26 @@ def check_upload(upload) -> CheckedFile:
     )
 
 
+@contextlib.contextmanager
+def _strict_decoding():
+    """Pillow refusing truncated images while a check decodes: WeasyPrint (the PDF exports) turns
+    ``LOAD_TRUNCATED_IMAGES`` on for the whole process when it is imported."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _photo(data: bytes, name: str) -> CheckedFile:
     from PIL import Image, ImageOps
 
     kind = image_format(io.BytesIO(data), set(PHOTO_MEDIA), name=name)
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with _strict_decoding(), Image.open(io.BytesIO(data)) as image:
             image.load()  # a full decode: a truncated file fails here, not in someone's browser
             upright = ImageOps.exif_transpose(image)
     except Image.DecompressionBombError as error:
