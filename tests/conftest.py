@@ -32,9 +32,10 @@ def pytest_collection_modifyitems(config, items):
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             items[:] = kept
-    # The tests that read the shared demo build run last, the one that rebuilds it first
-    # among them: each test process then builds the demo once (see ``_SharedDemo``).
-    items.sort(key=lambda item: (_reads_demo(item), "fresh_demo" not in item.fixturenames))
+    # The tests that read the shared demo build run together, the one that builds it twice
+    # first: each test process then builds the demo once (see ``_SharedDemo``). They run
+    # first, so that the longest setups start while the other processes have work left.
+    items.sort(key=lambda item: (not _reads_demo(item), "fresh_demo" not in item.fixturenames))
 
 
 @pytest.fixture(autouse=True)
@@ -152,7 +153,7 @@ class _SharedDemo:
     scorecard): each process builds it once. The tests' own transactions nest inside the
     outer one as savepoints, so whatever a test writes is rolled back to the built demo.
     The build is rolled back before any test that does not ask for it (``pytest_runtest_setup``
-    below) and at the end of the session; the reading tests are ordered last
+    below) and at the end of the session; the reading tests are ordered together
     (``pytest_collection_modifyitems``) so that happens once."""
 
     def __init__(self):
