@@ -208,11 +208,24 @@ def _reads_demo(item) -> bool:
     return any(name in getattr(item, "fixturenames", ()) for name in DEMO_FIXTURES)
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """A test that does not read the shared demo starts without it."""
     if not _reads_demo(item):
         shared_demo.release()
+    elif _transactional(item):
+        pytest.fail(
+            "the shared demo lives in a transaction that is never committed: "
+            "a transactional test (or one with a live server) builds its own demo",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
