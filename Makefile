@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system-libs chromium lint check migrate demo serve worker compile-messages clean
+.PHONY: run test pytest install install-test system-libs chromium lint check migrate demo serve worker compile-messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,7 +68,11 @@ check: $(TEST_STAMP)
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: install-test lint check
+test: install-test lint check pytest
+
+# The suite alone, without lint and checks (CI runs them once, with the suite on SQLite,
+# then runs the suite again on PostgreSQL).
+pytest: install-test
 	$(BIN)/python -m pytest -p xdist -n 2 --durations=20 $(PYTEST_ARGS)
 
 compile-messages: $(STAMP)

@@ -25,14 +25,17 @@ def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    if on_postgres:
-        return
-    kept, dropped = [], []
-    for item in items:
-        (dropped if item.get_closest_marker("postgres") else kept).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    if not on_postgres:
+        kept, dropped = [], []
+        for item in items:
+            (dropped if item.get_closest_marker("postgres") else kept).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+    # The tests that read the shared demo build run together, the one that builds it twice
+    # first: each test process then builds the demo once (see ``_SharedDemo``). They run
+    # first, so that the longest setups start while the other processes have work left.
+    items.sort(key=lambda item: (not _reads_demo(item), "fresh_demo" not in item.fixturenames))
 
 
 @pytest.fixture(autouse=True)
@@ -138,21 +141,118 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-@contextmanager
-def module_demo(django_db_blocker, seed: int):
-    """The demo county built once for a test module, inside an outer transaction that each
-    test's own transaction nests in, rolled back when the module is done (a build takes a
-    while; the tests only read it)."""
-    from bangfu.core.demo import build_demo
-    from bangfu.regions.services import load_rows
+DEMO_SEED = 1  # the seed of the shared demo build (see ``module_demo``)
+DEMO_FIXTURES = ("demo", "fresh_demo")  # fixture names of the tests that read the shared build
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            load_rows(_region_rows("4104"))
-            build_demo(scale="small", seed=seed)
-            yield
-        finally:
+
+class _SharedDemo:
+    """The demo county built once per test process and kept, inside an outer transaction,
+    for every test that reads it.
+
+    A build takes a while and the reading tests are many (every app's demo tests, the
+    scorecard): each process builds it once. The tests' own transactions nest inside the
+    outer one as savepoints, so whatever a test writes is rolled back to the built demo.
+    The build is rolled back before any test that does not ask for it (``pytest_runtest_setup``
+    below) and at the end of the session; the reading tests are ordered together
+    (``pytest_collection_modifyitems``) so that happens once."""
+
+    def __init__(self):
+        self.seed = None
+        self.context = None
+        self._outer = None
+        self._blocker = None
+
+    def ensure(self, django_db_blocker, seed: int, *, first=None):
+        """The demo of ``seed``, built unless it already is. ``first()``, if given, runs on
+        the empty database inside the outer transaction before the build (its writes must be
+        rolled back by itself); asking for it always rebuilds."""
+        if self.seed == seed and first is None:
+            return self.context
+        self.release()
+        from bangfu.core.demo import build_demo
+        from bangfu.regions.services import load_rows
+
+        with django_db_blocker.unblock():
+            outer = transaction.atomic()
+            outer.__enter__()
+            self._outer, self._blocker = outer, django_db_blocker
+            try:
+                load_rows(_region_rows("4104"))
+                result = first() if first is not None else None
+                self.context = build_demo(scale="small", seed=seed)
+            except BaseException:
+                self.release()
+                raise
+        self.seed = seed
+        return self.context if first is None else (self.context, result)
+
+    def release(self):
+        if self._outer is None:
+            return
+        if connection.savepoint_ids:
+            raise RuntimeError(
+                "the shared demo is rolled back while a transaction inside it is still open: "
+                "a test that reads it was ordered between tests that do not"
+            )
+        outer, blocker = self._outer, self._blocker
+        self._outer = self._blocker = self.seed = self.context = None
+        with blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+shared_demo = _SharedDemo()
+
+
+def _reads_demo(item) -> bool:
+    return any(name in getattr(item, "fixturenames", ()) for name in DEMO_FIXTURES)
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A test that does not read the shared demo starts without it."""
+    if not _reads_demo(item):
+        shared_demo.release()
+    elif _transactional(item):
+        pytest.fail(
+            "the shared demo lives in a transaction that is never committed: "
+            "a transactional test (or one with a live server) builds its own demo",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test databases; the shared demo is rolled back before they go."""
+    yield
+    shared_demo.release()
+
+
+@contextmanager
+def module_demo(django_db_blocker, seed: int = DEMO_SEED):
+    """The demo county for a test module's ``demo`` fixture (a build takes a while; the tests
+    only read it, or write inside their own transaction, which is rolled back).
+
+    The build is shared: the next module asking for the same seed reuses it (see
+    ``_SharedDemo``), so use ``DEMO_SEED`` unless a test needs another one. The module runs
+    in a savepoint of its own, rolled back at its end: a test without a transaction of its
+    own leaves nothing for the next module."""
+    context = shared_demo.ensure(django_db_blocker, seed)
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            yield context
+            transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo county (``DEMO_SEED``), shared by every module that reads it."""
+    with module_demo(django_db_blocker) as context:
+        yield context

@@ -6,14 +6,13 @@ from bangfu.accounts.models import User
 from bangfu.assistance import selectors
 from bangfu.assistance.models import FundEntry, Partnership, Project, ProjectType
 from bangfu.audit.ledger import verify
-from bangfu.core.demo import build_demo
 from tests.conftest import DEMO_COUNTY
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_assistance(regions, client_for):
-    context = build_demo(scale="small", seed=3)
+def test_demo_builds_assistance(demo, client_for):
+    context = demo
     assert any(line.startswith("assistance:") for line in context.lines)
     designated = Partnership.objects.get(kind="designated")
     assert (designated.region_code, designated.start_year) == (DEMO_COUNTY, 2013)
@@ -29,7 +28,7 @@ def test_demo_builds_assistance(regions, client_for):
     assert response.status_code == 200
 
 
-def test_demo_builds_beneficiaries_outcomes_activities_and_disclosure(regions, client_for):
+def test_demo_builds_beneficiaries_outcomes_activities_and_disclosure(demo, client_for):
     import datetime
 
     from django.test import Client
@@ -46,7 +45,6 @@ def test_demo_builds_beneficiaries_outcomes_activities_and_disclosure(regions, c
         Shareholding,
     )
 
-    build_demo(scale="small", seed=3)
     cattle = Project.objects.get(name__endswith="肉牛养殖基地")
     assert Beneficiary.objects.filter(project=cattle, household__isnull=False).exists()
     assert (

@@ -3,14 +3,12 @@ from django.urls import reverse
 
 from bangfu.consumption.campaigns.models import Campaign, Order, OrderStatus
 from bangfu.consumption.campaigns.selectors import sites_for_staff
-from bangfu.core.demo import DEMO_PASSWORD, build_demo
+from bangfu.core.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_campaign_is_open_to_the_member_login_and_staffed_by_buyer(regions, client):
-    build_demo(scale="small", seed=1)
-
+def test_the_demo_campaign_is_open_to_the_member_login_and_staffed_by_buyer(demo, client):
     campaign = Campaign.objects.get()
     assert campaign.is_open() and campaign.organizer.name == "鲁山县总工会"
     assert Order.objects.filter(status=OrderStatus.PLACED).exists()

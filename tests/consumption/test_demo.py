@@ -6,13 +6,12 @@ from django.db.models import Sum
 from bangfu.accounts.models import User
 from bangfu.consumption import selectors
 from bangfu.consumption.models import HouseholdLink, Purchase, PurchaseLine, Quota, Supplier
-from bangfu.core.demo import build_demo
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_consumption_data(regions):
-    context = build_demo(scale="small", seed=3)
+def test_demo_builds_consumption_data(demo):
+    context = demo
     assert Supplier.objects.count() >= 5
     assert Purchase.objects.values("buyer").distinct().count() >= 24  # dozens of buyer units
     assert Purchase.objects.filter(certified_amount__gt=0).exists()

@@ -4,7 +4,6 @@ import pytest
 from django.utils import timezone
 
 from bangfu.accounts.models import User
-from bangfu.core.demo import build_demo
 from bangfu.fieldwork import selectors
 from bangfu.fieldwork.models import (
     CheckIn,
@@ -21,8 +20,8 @@ from bangfu.fieldwork.models import (
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_village_work(regions):
-    context = build_demo(scale="small", seed=2)
+def test_demo_builds_village_work(demo):
+    context = demo
     cadre = User.objects.get(username="cadre")
     assert TeamMember.objects.get(user=cadre).role == TeamRole.FIRST_SECRETARY
     assert Team.objects.count() == 3

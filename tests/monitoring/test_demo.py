@@ -4,14 +4,13 @@ import pytest
 from django.test import Client
 
 from bangfu.accounts.models import User
-from bangfu.core.demo import build_demo
 from bangfu.monitoring.models import CaseStatus, Flag, Measure, MonitoredCase, RiskEvent, Step, Threshold
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_monitoring(regions):
-    context = build_demo(scale="small", seed=2)
+def test_demo_builds_monitoring(demo):
+    context = demo
     assert Threshold.objects.filter(region_code="410423").exists()
     assert RiskEvent.objects.filter(amount=300000).exists()
     assert {e.source for e in RiskEvent.objects.all()} == {"visit", "self_report", "department"}

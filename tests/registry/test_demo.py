@@ -1,4 +1,5 @@
-"""The demo county's households: valid, consistent, and the same for the same seed."""
+"""The demo county's households: valid and consistent (the same seed giving the same rows is
+checked on two builds in tests/test_cli.py)."""
 
 import json
 import re
@@ -7,12 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import Count, F, Q
 
 from bangfu.audit.models import Action, ChangeRecord
 from bangfu.core import crypto, idnumber
-from bangfu.core.demo import build_demo
 from bangfu.registry.models import (
     Household,
     IncomeRecord,
@@ -22,17 +21,11 @@ from bangfu.registry.models import (
     StatusChange,
 )
 from bangfu.registry.services import STATUS_AFTER
-from tests.conftest import module_demo
 
 CENT = Decimal("0.01")
 IDS = re.compile(r"\d{17}[\dX]")
 
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Built once for the module's reading tests (seed 3), rolled back afterwards."""
-    with module_demo(django_db_blocker, seed=3):
-        yield
+pytestmark = pytest.mark.django_db
 
 
 def test_demo_builds_600_households(demo):
@@ -127,46 +120,5 @@ def test_demo_rows_are_audited_without_clear_id_numbers(demo):
     assert all(r.changes["id_number"][1].startswith("******") for r in person_records)
 
 
-class _Rollback(Exception):
-    pass
-
-
-def _households(seed: int) -> tuple:
-    try:
-        with transaction.atomic():
-            build_demo(scale="small", seed=seed)
-            snapshot = (
-                tuple(
-                    Household.objects.order_by("code").values_list(
-                        "code",
-                        "region_code",
-                        "address",
-                        "head_name",
-                        "members_count",
-                        "registered_year",
-                        "lifted_year",
-                        "safety_net",
-                        "status",
-                        "latest_per_capita",
-                    )
-                ),
-                tuple(
-                    (p.household.code, p.name, p.id_number, p.relation, p.health, p.labor_capacity)
-                    for p in Person.objects.select_related("household").order_by("household__code", "pk")
-                ),
-                tuple(
-                    Household.causes.through.objects.order_by(
-                        "household__code", "povertycause_id"
-                    ).values_list("household__code", "povertycause_id")
-                ),
-            )
-            raise _Rollback
-    except _Rollback:
-        return snapshot
-
-
-def test_the_same_seed_gives_the_same_households(regions):
-    first = _households(3)
-    assert len(first[0]) == 600
-    assert first == _households(3)
-    assert Household.objects.count() == 0  # both builds were rolled back
+# The same seed gives the same households (and every other row): tests/test_cli.py checks
+# it on two builds of the demo.

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from bangfu.accounts.models import User
 from bangfu.audit.ledger import verify
-from bangfu.core.demo import build_demo
 from bangfu.supermarket import selectors
 from bangfu.supermarket.models import (
     Donation,
@@ -25,8 +24,8 @@ from bangfu.supermarket.models import (
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_love_supermarkets(regions):
-    context = build_demo(scale="small", seed=3)
+def test_demo_builds_love_supermarkets(demo):
+    context = demo
     assert any(line.startswith("love supermarkets:") for line in context.lines)
 
     opened = sorted(Store.objects.values_list("opened_on__year", flat=True))
