@@ -140,7 +140,7 @@ def organization_assistance(*, user, organization) -> dict:
     the projects shown. A project's entries carry its region code (the region is locked once it
     has entries), so a project in scope has all its entries in scope and its sums here are those
     of ``with_balances``."""
-    # The rows show each one's region; the organisation is the page's own.
+    # The rows show each one's region (and nothing else it links to); the organisation is the page's own.
     partnerships = list(
         partnership_list(user=user)
         .filter(organization=organization)
@@ -151,7 +151,7 @@ def organization_assistance(*, user, organization) -> dict:
         project_list(user=user)
         .filter(organization=organization)
         .select_related(None)
-        .select_related("region", "partnership")
+        .select_related("region")
         .annotate(in_scope_count=Window(Count("pk")))
         .order_by("-start_date", "-pk")[:ORGANIZATION_PAGE_PROJECTS]
     )
