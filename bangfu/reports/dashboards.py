@@ -60,11 +60,9 @@ ROLE_DASHBOARDS: dict[str, tuple] = {
 
 def dashboard_for(user, today=None) -> list[dict]:
     """One panel per role the user holds: [{"role", "title", "figures": [Figure], "year"}], this year so far."""
-    roles = (
-        [role for role in user.roles() if role in ROLE_DASHBOARDS or role in OWN_DASHBOARDS]
-        if (user.is_authenticated)
-        else []
-    )
+    if not user.is_authenticated:
+        return []
+    roles = [role for role in user.roles() if role in ROLE_DASHBOARDS or role in OWN_DASHBOARDS]
     if not roles:
         return []
     today = today or timezone.localdate()
@@ -170,9 +168,7 @@ def buyer_figures(user, today) -> list[Figure]:
     campaigns_url = reverse("campaigns:campaign-list")
     figures += [
         Figure("campaign_orders", gettext("预订订单"), placed["n"], units.ITEM, url=campaigns_url),
-        Figure(
-            "campaign_boxes", gettext("预订礼盒"), placed["boxes"] or 0, units.ITEM, url=campaigns_url
-        ),
+        Figure("campaign_boxes", gettext("预订礼盒"), placed["boxes"] or 0, units.ITEM, url=campaigns_url),
         Figure("campaign_waiting", gettext("待领取礼盒"), waiting, units.ITEM, url=campaigns_url),
     ]
     return figures
