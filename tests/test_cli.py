@@ -89,10 +89,13 @@ class _Rollback(Exception):
 
 
 # Columns that differ from build to build by design: drawn from ``secrets`` (password salts,
-# pickup tokens and codes, receipt numbers), or holding keys and recording times (the change
-# history; a ledger's hashes, which cover each entry's creation time and creator key).
+# pickup tokens and codes, receipt numbers), random stored file names (an attachment's content
+# is compared through its SHA-256), or holding keys and recording times (the change history; a
+# ledger's hashes, which cover each entry's creation time and creator key).
 NOT_REPEATABLE = {
     "accounts.User.password",
+    "attachments.Attachment.file",
+    "attachments.Attachment.thumbnail",
     "campaigns.Order.token",
     "campaigns.Order.short_code",
     "supermarket.Redemption.receipt_number",

@@ -3,6 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -99,7 +100,12 @@ class OrganizationListView(ObjectListView):
 class OrganizationDetailView(ObjectDetailView):
     model = Organization
     capability = Cap.ORGANIZATION_VIEW
-    queryset = staticmethod(lambda: Organization.objects.select_related("region", "parent"))
+    # whether it has child units is read with it: most have none, and then no query lists them
+    queryset = staticmethod(
+        lambda: Organization.objects.select_related("region", "parent").annotate(
+            has_children=Exists(Organization.objects.filter(parent=OuterRef("pk")))
+        )
+    )
     edit_url_name = "accounts:organization-edit"
     edit_capability = Cap.ORGANIZATION_MANAGE
     fields = [
@@ -111,7 +117,10 @@ class OrganizationDetailView(ObjectDetailView):
         (gettext_lazy("联系人"), "contact_name"),
         (gettext_lazy("地址"), "address"),
         (gettext_lazy("有效"), "is_active"),
-        (gettext_lazy("下级单位"), lambda o: _("、").join(c.name for c in o.children.all()[:50])),
+        (
+            gettext_lazy("下级单位"),
+            lambda o: _("、").join(c.name for c in o.children.all()[:50]) if o.has_children else "",
+        ),
     ]
     template_name = "accounts/organization_detail.html"
 

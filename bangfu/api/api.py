@@ -16,6 +16,7 @@ from bangfu.core.api import AUTH
 from bangfu.fieldwork.api import router as fieldwork_router
 from bangfu.monitoring.api import router as monitoring_router
 from bangfu.regions.api import router as regions_router
+from bangfu.reports.api import router as reports_router
 from bangfu.supermarket.api import router as supermarket_router
 
 api = NinjaAPI(
@@ -36,6 +37,7 @@ api.add_router("/fieldwork", fieldwork_router)
 api.add_router("/assistance", assistance_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/attachments", attachments_router)
+api.add_router("/reports", reports_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

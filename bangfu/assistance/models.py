@@ -84,6 +84,14 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of ``value`` (the value itself when unknown), as ``get_FOO_display`` gives it."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Project(models.Model):
     """A funded piece of work (帮扶项目) of one organisation, in one primary region and maybe others."""
 
@@ -136,6 +144,14 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("assistance:project-detail", args=[self.pk])
+
+    # Django's generated get_FOO_display builds a dict of every choice, translating each label, on
+    # each call, and a table of projects calls both per row; the enum looks up the one label.
+    def get_type_display(self) -> str:
+        return _choice_label(ProjectType, self.type)
+
+    def get_status_display(self) -> str:
+        return _choice_label(ProjectStatus, self.status)
 
     def region_prefixes(self) -> list[str]:
         """The code prefixes of the regions the project serves: its own and the other ones."""

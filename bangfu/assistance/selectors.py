@@ -7,7 +7,7 @@ amounts, so a plain sum already nets them out.
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, ExtractYear, Substr
 
 from bangfu.core.permissions import Cap
@@ -132,16 +132,54 @@ ORGANIZATION_PAGE_PROJECTS = 20
 
 def organization_assistance(*, user, organization) -> dict:
     """An organisation's partnerships and its latest projects within the user's scope, with fund
-    totals over all of them; ``project_count`` says how many the full list (linked) holds."""
-    partnerships = partnership_list(user=user).filter(organization=organization)
-    in_scope = project_list(user=user).filter(organization=organization)
-    projects = with_balances(in_scope).order_by("-start_date", "-pk")[:ORGANIZATION_PAGE_PROJECTS]
-    totals = fund_totals(fund_entry_list(user=user).filter(project__organization=organization))
+    totals over all of them; ``project_count`` says how many the full list (linked) holds.
+
+    Three queries, whatever the number of projects: the partnerships; the latest projects with
+    the count of all of them (a window over the same rows); and the scoped fund entries of the
+    organisation summed per project and kind, which gives both the totals and the balances of
+    the projects shown. A project's entries carry its region code (the region is locked once it
+    has entries), so a project in scope has all its entries in scope and its sums here are those
+    of ``with_balances``."""
+    # The rows show each one's region (and nothing else it links to); the organisation is the page's own.
+    partnerships = list(
+        partnership_list(user=user)
+        .filter(organization=organization)
+        .select_related(None)
+        .select_related("region")
+    )
+    projects = list(
+        project_list(user=user)
+        .filter(organization=organization)
+        .select_related(None)
+        .select_related("region")
+        .annotate(in_scope_count=Window(Count("pk")))
+        .order_by("-start_date", "-pk")[:ORGANIZATION_PAGE_PROJECTS]
+    )
+    sums = (
+        fund_entry_list(user=user)
+        .filter(project__organization=organization)
+        .order_by()
+        .values_list("project_id", "kind")
+        .annotate(total=Sum("amount"))
+    )
+    kinds = ("invested", "coordinated", "spent")
+    totals = dict.fromkeys(kinds, ZERO)
+    by_project: dict[int, dict[str, Decimal]] = {}
+    for project_id, kind, total in sums:
+        total = Decimal(total).quantize(CENT)  # SQLite sums drop the trailing zeros
+        totals[kind] += total
+        by_project.setdefault(project_id, {})[kind] = total
+    for row in (*partnerships, *projects):
+        row.organization = organization
+    for project in projects:
+        balance = by_project.get(project.pk, {})
+        for kind in kinds:
+            setattr(project, kind, balance.get(kind, ZERO))
     return {
         "partnerships": partnerships,
         "projects": projects,
-        "project_count": in_scope.count(),
-        "totals": totals,
+        "project_count": projects[0].in_scope_count if projects else 0,
+        "totals": _with_available(totals),
     }
 
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -159,7 +159,14 @@ class ObjectDetailView(CapabilityRequiredMixin, TemplateView):
 
     def get_object(self) -> Model:
         base = self.queryset() if self.queryset else self.model._default_manager.all()
-        return get_scoped_or_404(base, self.request.user, self.capability, pk=self.kwargs["pk"])
+        user = self.request.user
+        if self.edit_url_name and self.edit_capability and user.has_capability(self.edit_capability):
+            # whether the user may edit it, read with the object instead of by a second query
+            editable = scope(
+                self.model._default_manager.filter(pk=OuterRef("pk")), user, self.edit_capability
+            )
+            base = base.annotate(_editable=Exists(editable))
+        return get_scoped_or_404(base, user, self.capability, pk=self.kwargs["pk"])
 
     def field_rows(self, obj) -> list[tuple[Any, str]]:
         rows = []
@@ -173,18 +180,24 @@ class ObjectDetailView(CapabilityRequiredMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         obj = self.get_object()
-        user = self.request.user
         context.update(
             object=obj,
             title=str(obj),
             model_name=self.model._meta.verbose_name,
             field_rows=self.field_rows(obj),
             history=history_for(obj)[:200],
-            edit_url=reverse(self.edit_url_name, args=[obj.pk])
-            if self.edit_url_name and _allowed_on(user, self.edit_capability, obj)
-            else None,
+            edit_url=reverse(self.edit_url_name, args=[obj.pk]) if self._editable(obj) else None,
         )
         return context
+
+    def _editable(self, obj: Model) -> bool:
+        if not (self.edit_url_name and self.edit_capability):
+            return False
+        # None: not read with the object (the user lacks the capability, or a subclass's get_object)
+        editable = getattr(obj, "_editable", None)
+        if editable is None:
+            return _allowed_on(self.request.user, self.edit_capability, obj)
+        return editable
 
 
 def _allowed_on(user, capability: str | None, obj: Model) -> bool:

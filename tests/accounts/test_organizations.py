@@ -312,3 +312,41 @@ def test_an_organisation_working_here_from_elsewhere_is_visible_but_not_editable
     # an office of a third county, where neither works, still sees nothing of them
     third = make_user(Role.OFFICE, "410411000000")
     assert client_for(third).get(_detail(enterprise)).status_code == 404
+
+
+def test_the_detail_page_reads_whether_it_may_be_edited_with_the_organisation(office_client, make_org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    organization = make_org()
+    with CaptureQueriesContext(connection) as captured:
+        response = office_client.get(_detail(organization))
+    assert response.context["edit_url"] == _edit(organization)
+    reads = [q["sql"] for q in captured if '"accounts_organization"' in q["sql"].split(" WHERE ")[0]]
+    assert not any(sql.startswith('SELECT 1 AS "a"') for sql in reads), reads  # no separate EXISTS query
+
+
+def test_the_detail_page_lists_child_units_and_reads_none_for_an_organisation_without(
+    office_client, make_org
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    federation = make_org(name="鲁山县总工会", kind=OrganizationKind.UNION)
+    make_org(name="下汤镇工会", kind=OrganizationKind.UNION, parent=federation)
+    make_org(name="张店乡工会", kind=OrganizationKind.UNION, parent=federation)
+    rows = dict(office_client.get(_detail(federation)).context["field_rows"])
+    assert set(str(rows["下级单位"]).split("、")) == {"下汤镇工会", "张店乡工会"}
+
+    alone = make_org(name="鲁山县供销社")
+    with CaptureQueriesContext(connection) as captured:
+        rows = dict(office_client.get(_detail(alone)).context["field_rows"])
+    assert rows["下级单位"] == ""
+    children_reads = [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith('SELECT "accounts_organization"')
+        and '"parent_id" = ' in q["sql"]
+        and "EXISTS" not in q["sql"]
+    ]
+    assert children_reads == []

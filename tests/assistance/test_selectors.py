@@ -7,7 +7,7 @@ import pytest
 
 from bangfu.assistance import selectors, services
 from bangfu.assistance.models import FundKind, ProjectType
-from bangfu.core.permissions import Role
+from bangfu.core.permissions import Cap, Role
 from tests.conftest import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,112 @@ def test_the_organisation_page_lists_the_latest_projects_and_counts_them_all(wor
     shown = [p.name for p in summary["projects"]]
     assert len(shown) == selectors.ORGANIZATION_PAGE_PROJECTS and shown[0] == "项目20"
     assert summary["totals"]["received"] == D("1200000.00")  # every project's money, not only those shown
+
+
+def _ledger_sums(entries) -> dict[str, Decimal]:
+    """Sums per kind straight from the ledger rows, in Python."""
+    sums = dict.fromkeys(FundKind.values, D("0.00"))
+    for entry in entries:
+        sums[entry.kind] += entry.amount
+    return sums
+
+
+def test_the_organisation_page_totals_and_balances_equal_the_ledger_sums(two_projects, make_org, client_for):
+    from django.urls import reverse
+
+    from bangfu.assistance.models import FundEntry
+    from bangfu.core.templatetags.bangfu import yuan
+
+    world, second, _village2 = two_projects
+    other = make_org("另一家企业")  # its project's money is not this organisation's
+    foreign = services.project_create(
+        actor=world.office,
+        name="别家项目",
+        organization=other,
+        region=world.project.region,
+        type=ProjectType.HEALTH,
+        budget="1000",
+        start_date=datetime.date(2021, 1, 1),
+    )
+    services.fund_entry_record(
+        actor=world.office,
+        project=foreign,
+        kind=FundKind.INVESTED,
+        amount="777",
+        date=datetime.date(2021, 2, 1),
+    )
+
+    summary = selectors.organization_assistance(user=world.office, organization=world.enterprise)
+    ledger = _ledger_sums(FundEntry.objects.filter(project__organization=world.enterprise))
+    totals = summary["totals"]
+    assert (totals["invested"], totals["coordinated"], totals["spent"]) == (
+        ledger["invested"],
+        ledger["coordinated"],
+        ledger["spent"],
+    )
+    assert totals["available"] == ledger["invested"] + ledger["coordinated"] - ledger["spent"]
+    assert summary["project_count"] == 2 and {p.pk for p in summary["projects"]} == {
+        world.project.pk,
+        second.pk,
+    }
+    for project in summary["projects"]:
+        sums = _ledger_sums(FundEntry.objects.filter(project=project))
+        assert (project.invested, project.coordinated, project.spent) == (
+            sums["invested"],
+            sums["coordinated"],
+            sums["spent"],
+        )
+
+    page = client_for(world.office).get(reverse("accounts:organization-detail", args=[world.enterprise.pk]))
+    text = page.content.decode()
+    for amount in (totals["invested"], totals["coordinated"], totals["spent"], totals["available"]):
+        assert yuan(amount) in text
+    assert yuan(D("777")) not in text
+
+
+def test_the_organisation_page_reads_its_assistance_in_three_queries(
+    world, region, django_assert_num_queries
+):
+    """Partnerships, the latest projects with their count, the fund sums: not one query per project."""
+    for n in range(5):
+        project = services.project_create(
+            actor=world.office,
+            name=f"项目{n}",
+            organization=world.enterprise,
+            region=region(DEMO_VILLAGE),
+            type=ProjectType.EDUCATION,
+            budget="1000",
+            start_date=datetime.date(2021, 1, 1),
+        )
+        services.fund_entry_record(
+            actor=world.office,
+            project=project,
+            kind=FundKind.INVESTED,
+            amount="10",
+            date=datetime.date(2021, 2, 1),
+        )
+    world.office.scope_prefixes(Cap.ASSISTANCE_VIEW)  # the user's scope is read once per request
+    with django_assert_num_queries(3):
+        summary = selectors.organization_assistance(user=world.office, organization=world.enterprise)
+        names = [(p.name, p.region.name, p.spent) for p in summary["projects"]]
+    assert len(names) == 6 and summary["project_count"] == 6
+
+
+def test_the_organisation_page_of_an_organisation_without_projects_in_scope(world, make_user):
+    cadre = make_user(Role.CADRE, "410423101002")  # a village with none of its projects
+    summary = selectors.organization_assistance(user=cadre, organization=world.enterprise)
+    assert summary["projects"] == [] and summary["project_count"] == 0
+    assert summary["totals"]["received"] == D("0.00") and summary["totals"]["available"] == D("0.00")
+
+
+def test_a_project_labels_its_type_and_status_in_the_active_language(world):
+    from django.utils import translation
+
+    from bangfu.assistance.models import Project
+
+    with translation.override("zh-hans"):
+        assert (world.project.get_type_display(), world.project.get_status_display()) == ("产业", "计划中")
+    with translation.override("en"):
+        english = (world.project.get_type_display(), world.project.get_status_display())
+    assert english[0] not in ("产业", "industry") and english[1] not in ("计划中", "planned")
+    assert Project(type="unknown", status="").get_type_display() == "unknown"

@@ -189,3 +189,44 @@ def test_project_list_queries_do_not_grow_with_rows(world, client_for, region):
         page = client.get(url).content.decode()
     assert "项目9" in page
     assert len(many) == len(few)
+
+
+def test_the_organisation_page_reads_as_many_queries_for_many_projects_as_for_one(world, region, client_for):
+    """No query per project row: the page's count stays the same when the organisation has more."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bangfu.assistance import services
+    from bangfu.assistance.models import ProjectType
+
+    client = client_for(world.office)
+    url = reverse("accounts:organization-detail", args=[world.enterprise.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(4):
+        project = services.project_create(
+            actor=world.office,
+            name=f"新项目{n}",
+            organization=world.enterprise,
+            partnership=world.designated,
+            region=region(DEMO_VILLAGE),
+            type=ProjectType.HEALTH,
+            budget="1000",
+            start_date=datetime.date(2022, 1, 1),
+        )
+        services.fund_entry_record(
+            actor=world.office,
+            project=project,
+            kind=FundKind.INVESTED,
+            amount="10",
+            date=datetime.date(2022, 2, 1),
+        )
+    assert queries() == before
+    assert "新项目3" in client.get(url).content.decode()
