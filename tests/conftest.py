@@ -5,7 +5,6 @@ Tests marked ``postgres`` (row locks, COPY, pg_dump) are deselected on SQLite, n
 skipped: CI runs the suite on both databases, so each test runs where it means something.
 """
 
-from contextlib import contextmanager
 from functools import lru_cache
 
 import pytest
@@ -141,7 +140,7 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-DEMO_SEED = 1  # the seed of the shared demo build (see ``module_demo``)
+DEMO_SEED = 1  # the seed of the shared demo build (see ``demo``)
 DEMO_FIXTURES = ("demo", "fresh_demo")  # fixture names of the tests that read the shared build
 
 
@@ -235,24 +234,19 @@ def django_db_setup(django_db_setup):
     shared_demo.release()
 
 
-@contextmanager
-def module_demo(django_db_blocker, seed: int = DEMO_SEED):
-    """The demo county for a test module's ``demo`` fixture (a build takes a while; the tests
-    only read it, or write inside their own transaction, which is rolled back).
-
-    The build is shared: the next module asking for the same seed reuses it (see
-    ``_SharedDemo``), so use ``DEMO_SEED`` unless a test needs another one. The module runs
-    in a savepoint of its own, rolled back at its end: a test without a transaction of its
-    own leaves nothing for the next module."""
-    context = shared_demo.ensure(django_db_blocker, seed)
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            yield context
-            transaction.set_rollback(True)
-
-
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo county (``DEMO_SEED``), shared by every module that reads it."""
-    with module_demo(django_db_blocker) as context:
-        yield context
+def _demo_build(django_db_setup, django_db_blocker):
+    """The shared build, made (if it is not) before any test's own transaction begins."""
+    return shared_demo.ensure(django_db_blocker, DEMO_SEED)
+
+
+@pytest.fixture
+def demo(_demo_build, django_db_blocker):
+    """The demo county (``DEMO_SEED``), shared by every test that reads it. Each test runs in a
+    savepoint of its own, closed when it ends: a test that does not read the demo may follow,
+    in the same module or not, and the build can then be rolled back."""
+    if shared_demo.context is not _demo_build:
+        pytest.fail("the shared demo was rolled back before a test that reads it", pytrace=False)
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _demo_build
+        transaction.set_rollback(True)

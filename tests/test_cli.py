@@ -106,6 +106,7 @@ LEDGER_HASHES = {"prev_hash", "entry_hash", "last_hash"}
 # named after one, a receipt numbered by its store's key): the same in both builds on SQLite,
 # which gives a rolled-back build's keys again, not on PostgreSQL, whose sequences go on.
 KEYED = {
+    "attachments.Attachment.owner_id",
     "audit.ChangeRecord.object_id",
     "audit.ChangeRecord.object_repr",
     "audit.LedgerChain.key",

@@ -56,7 +56,6 @@ def _voucher_pdf(entry: FundEntry) -> bytes:
         f"Voucher no.: {entry.voucher_number}",
         f"Date: {entry.date.isoformat()}",
         f"Amount (CNY): {entry.amount}",
-        f"Project no.: {entry.project_id}",
     ]
     text = "BT /F1 14 Tf 72 760 Td 20 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
     objects = [
