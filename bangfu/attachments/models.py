@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from bangfu.audit.models import ChainedEntry
+
 
 class AttachmentKind(models.TextChoices):
     PHOTO = "photo", pgettext_lazy("attachment kind", "照片")
@@ -70,3 +72,57 @@ class Attachment(models.Model):
 
     def public_thumbnail_url(self) -> str:
         return reverse("attachments:public-thumbnail", args=[self.pk])
+
+
+class AttachmentSeal(ChainedEntry):
+    """The content of an attachment that may never change or go (a ledger row's voucher), on a
+    hash chain per owner model: ``bangfu audit verify`` reports a seal whose attachment row or
+    stored file no longer matches it. The seal's key protects the attachment from deletion."""
+
+    ledger_name = "attachments.seal"
+    hash_fields = ("owner_key", "owner_id", "sha256", "size", "original_name")
+
+    attachment = models.OneToOneField(Attachment, on_delete=models.PROTECT, related_name="seal")
+    owner_key = models.CharField(max_length=100)
+    owner_id = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField()
+    original_name = models.CharField(max_length=200)
+
+    class Meta(ChainedEntry.Meta):
+        verbose_name = _("附件封存")
+        verbose_name_plural = _("附件封存")
+
+    def __str__(self) -> str:
+        return f"{self.owner_key} #{self.owner_id}: {self.original_name} ({self.sha256[:12]}…)"
+
+    def mismatch(self) -> str | None:
+        """What no longer matches this seal in the attachment's row or its stored file, if anything."""
+        import hashlib
+
+        attachment = self.attachment
+        owner_key = f"{attachment.owner_type.app_label}.{attachment.owner_type.model}"
+        if (owner_key, attachment.owner_id, attachment.sha256, attachment.size) != (
+            self.owner_key,
+            self.owner_id,
+            self.sha256,
+            self.size,
+        ):
+            return f"attachment {attachment.pk} ({self.original_name}) no longer matches its seal"
+        digest = hashlib.sha256()
+        try:
+            with attachment.file.open("rb") as stored:
+                for block in iter(lambda: stored.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError:
+            return f"the stored file of attachment {attachment.pk} ({self.original_name}) is missing"
+        if digest.hexdigest() != self.sha256:
+            return f"the stored file of attachment {attachment.pk} ({self.original_name}) was changed"
+        return None
+
+    @classmethod
+    def detail_problems(cls):
+        for seal in cls.objects.select_related("attachment__owner_type", "chain").order_by("chain_id", "seq"):
+            message = seal.mismatch()
+            if message:
+                yield seal.chain.key, seal.seq, message

@@ -11,11 +11,12 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bangfu.audit.ledger import ledger_append
 from bangfu.audit.services import acting_user, audited_create, audited_delete, record_related
 from bangfu.core.scoping import scope
 from bangfu.core.uploads import UploadError, check_upload
 
-from .models import Attachment
+from .models import Attachment, AttachmentSeal
 from .registry import spec_for
 
 MAX_FILES = 20  # in one upload
@@ -97,6 +98,18 @@ def attachments_add(
                     created_by=acting_user(actor),
                 )
                 audited_create(actor=actor, instance=attachment)
+                if spec.append_only:  # a ledger row's voucher: its content goes on a hash chain
+                    ledger_append(
+                        AttachmentSeal,
+                        key=spec.key,
+                        actor=acting_user(actor),
+                        attachment=attachment,
+                        owner_key=spec.key,
+                        owner_id=owner.pk,
+                        sha256=attachment.sha256,
+                        size=attachment.size,
+                        original_name=attachment.original_name,
+                    )
                 record_related(
                     actor=actor, instance=owner, changes={"attachment": [None, _label(attachment)]}
                 )

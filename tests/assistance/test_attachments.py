@@ -258,6 +258,46 @@ def test_vouchers_are_append_only(world, client_for):
     assert 'hx-post="/attachments/' + str(first.pk) not in page  # no delete button
 
 
+def test_vouchers_are_sealed_and_audit_verify_reports_a_changed_one(world, media):
+    from django.db import IntegrityError, transaction
+
+    from bangfu.attachments.models import AttachmentSeal
+    from bangfu.audit.ledger import verify
+
+    def problems():
+        return [p for p in verify() if not isinstance(p, int)]
+
+    entry = FundEntry.objects.filter(project=world.project).order_by("seq").last()
+    voucher = attachments.attachments_add(actor=world.office, owner=entry, files=[upload(PDF, "发票.pdf")])[0]
+    photo = add_photo(world)  # a project photo may be removed: it is not sealed
+    seal = AttachmentSeal.objects.get()
+    assert (seal.attachment, seal.owner_key, seal.owner_id) == (voucher, "assistance.fundentry", entry.pk)
+    assert seal.sha256 == voucher.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert not hasattr(photo, "seal") or not AttachmentSeal.objects.filter(attachment=photo).exists()
+    assert problems() == []
+
+    # the stored file replaced on disk
+    path = Path(voucher.file.path)
+    path.write_bytes(PDF.replace(b"%PDF-1.", b"%PDF-2."))
+    found = problems()
+    assert [(p.ledger, p.kind) for p in found] == [("attachments.seal", "edited")]
+    assert "was changed" in found[0].message
+    path.write_bytes(PDF)
+    # the row's recorded digest edited to match another file
+    Attachment.objects.filter(pk=voucher.pk).update(sha256="0" * 64)
+    assert "no longer matches its seal" in problems()[0].message
+    Attachment.objects.filter(pk=voucher.pk).update(sha256=seal.sha256)
+    # the seal itself edited: its hash no longer matches
+    AttachmentSeal.objects.filter(pk=seal.pk).update(size=1)
+    assert {p.kind for p in problems()} == {"edited"}
+    AttachmentSeal.objects.filter(pk=seal.pk).update(size=voucher.size)
+    assert problems() == []
+    # and a sealed attachment cannot be deleted, even behind the services' back
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attachment.objects.filter(pk=voucher.pk).delete()
+    assert Attachment.objects.filter(pk=voucher.pk).exists()
+
+
 def test_deleting_a_project_photo_is_audited_and_removes_the_file(
     world, client_for, media, django_capture_on_commit_callbacks
 ):
@@ -324,13 +364,16 @@ def _demo_attachments(world, seed: int) -> list[tuple[str, str, str, bool]]:
 
     from bangfu.assistance.demo_attachments import build_attachments
 
-    Attachment.objects.all().delete()
-    made = build_attachments(SimpleNamespace(rng=random.Random(seed)), office=world.office)
-    rows = list(
-        Attachment.objects.order_by("pk").values_list(
-            "owner_type__model", "original_name", "sha256", "public"
+    from django.db import transaction
+
+    with transaction.atomic():  # each build rolled back: vouchers, once sealed, stay
+        made = build_attachments(SimpleNamespace(rng=random.Random(seed)), office=world.office)
+        rows = list(
+            Attachment.objects.order_by("pk").values_list(
+                "owner_type__model", "original_name", "sha256", "public"
+            )
         )
-    )
+        transaction.set_rollback(True)
     assert len(rows) == made
     return rows
 
