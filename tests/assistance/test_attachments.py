@@ -362,9 +362,9 @@ def _demo_attachments(world, seed: int) -> list[tuple[str, str, str, bool]]:
     import random
     from types import SimpleNamespace
 
-    from bangfu.assistance.demo_attachments import build_attachments
-
     from django.db import transaction
+
+    from bangfu.assistance.demo_attachments import build_attachments
 
     with transaction.atomic():  # each build rolled back: vouchers, once sealed, stay
         made = build_attachments(SimpleNamespace(rng=random.Random(seed)), office=world.office)
