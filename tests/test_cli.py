@@ -107,6 +107,7 @@ LEDGER_HASHES = {"prev_hash", "entry_hash", "last_hash"}
 # which gives a rolled-back build's keys again, not on PostgreSQL, whose sequences go on.
 KEYED = {
     "attachments.Attachment.owner_id",
+    "attachments.AttachmentSeal.owner_id",
     "audit.ChangeRecord.object_id",
     "audit.ChangeRecord.object_repr",
     "audit.LedgerChain.key",
