@@ -74,19 +74,7 @@ def panel(request, key: str, pk: int):
         )
     except ValidationError as error:
         errors = _messages(error)
-    context = panel_context(user=request.user, owner=owner, errors=errors)
-    if request.htmx:
-        # htmx swaps only 2xx answers: the refusal is shown inside the panel.
-        return render(request, "attachments/_panel.html", context)
-    if errors:
-        return render(
-            request,
-            "attachments/panel_page.html",
-            {**context, "title": str(owner), "back_url": _owner_url(owner)},
-            status=400,
-        )
-    messages.success(request, _("已上传。"))
-    return redirect(_owner_url(owner))
+    return _answer(request, owner, errors, _("已上传。"))
 
 
 @require_POST
@@ -101,6 +89,12 @@ def delete(request, pk: int):
         services.attachment_delete(actor=request.user, attachment=attachment)
     except ValidationError as error:
         errors = _messages(error)
+    return _answer(request, owner, errors, _("已删除。"))
+
+
+def _answer(request, owner, errors: list[str], done: str):
+    """The panel again (htmx swaps only 2xx answers: a refusal is shown inside it), the panel's
+    own page with the refusal, or back to the owner's page with ``done``."""
     context = panel_context(user=request.user, owner=owner, errors=errors)
     if request.htmx:
         return render(request, "attachments/_panel.html", context)
@@ -111,7 +105,7 @@ def delete(request, pk: int):
             {**context, "title": str(owner), "back_url": _owner_url(owner)},
             status=400,
         )
-    messages.success(request, _("已删除。"))
+    messages.success(request, done)
     return redirect(_owner_url(owner))
 
 
