@@ -9,6 +9,7 @@ An app registers its models in its AppConfig.ready():
 attachment is visible exactly to whoever can see the owner). ``append_only``: attachments
 can be added but never removed (a ledger row's vouchers). ``public_owners``: the owners
 whose public attachments anyone may see without logging in; None: never public.
+``max_per_owner``: how many attachments one owner may carry at most (a visit's photos); None: no limit.
 """
 
 from collections.abc import Callable
@@ -25,6 +26,7 @@ class OwnerSpec:
     edit: str
     append_only: bool = False
     public_owners: Callable[[], QuerySet] | None = None
+    max_per_owner: int | None = None
 
     @property
     def key(self) -> str:
@@ -45,8 +47,9 @@ def register(
     edit: str,
     append_only: bool = False,
     public_owners: Callable[[], QuerySet] | None = None,
+    max_per_owner: int | None = None,
 ) -> OwnerSpec:
-    spec = OwnerSpec(model, view, edit, append_only, public_owners)
+    spec = OwnerSpec(model, view, edit, append_only, public_owners, max_per_owner)
     _SPECS[spec.key] = spec
     return spec
 

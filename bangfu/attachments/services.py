@@ -28,6 +28,7 @@ class AttachmentErrorCode(enum.StrEnum):
     TOO_MANY_FILES = "too_many_files"
     NOT_PUBLISHABLE = "not_publishable"
     APPEND_ONLY = "append_only"
+    OWNER_FULL = "owner_full"
 
 
 def _error(field: str, message, code) -> ValidationError:
@@ -45,6 +46,22 @@ def _check_edit(actor, owner: models.Model) -> None:
 
 def _label(attachment: Attachment) -> str:
     return f"{attachment.original_name} (SHA-256 {attachment.sha256})"
+
+
+def _check_room(spec, owner: models.Model, adding: int) -> None:
+    """Refuse files beyond the owner's limit; the owner's row is locked so two uploads can't both fit."""
+    from django.contrib.contenttypes.models import ContentType
+
+    list(spec.model._default_manager.select_for_update().filter(pk=owner.pk).values_list("pk"))
+    owner_type = ContentType.objects.get_for_model(owner, for_concrete_model=False)
+    present = Attachment.objects.filter(owner_type=owner_type, owner_id=owner.pk).count()
+    if present + adding > spec.max_per_owner:
+        raise _error(
+            "files",
+            _("每条记录最多%(count)d个附件,已有%(present)d个。")
+            % {"count": spec.max_per_owner, "present": present},
+            AttachmentErrorCode.OWNER_FULL,
+        )
 
 
 def attachments_add(
@@ -73,6 +90,8 @@ def attachments_add(
     stored: list[str] = []
     try:
         with transaction.atomic():
+            if spec.max_per_owner is not None:
+                _check_room(spec, owner, len(checked))
             made = []
             folder = timezone.now().strftime("attachments/%Y/%m/")
             for upload, result in checked:

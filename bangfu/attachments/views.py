@@ -82,6 +82,8 @@ def delete(request, pk: int):
     selectors.require_any(request.user, "edit")
     attachment = selectors.attachment_for(user=request.user, pk=pk)
     owner = attachment.owner
+    if not request.user.has_capability(spec_for(owner).edit):
+        raise PermissionDenied  # as on upload; the user sees the attachment, so this tells nothing new
     if not selectors.can_edit(user=request.user, owner=owner):
         raise Http404
     errors: list[str] = []
