@@ -193,7 +193,6 @@ EXPECTED: dict[str, frozenset[str]] = {
     "fieldwork:visit-list": FIELDWORK_READERS,
     "fieldwork:visit-create": VISIT_RECORDERS,
     "fieldwork:visit-detail": FIELDWORK_READERS,
-    "fieldwork:visit-photo": FIELDWORK_READERS,
     "fieldwork:need-list": FIELDWORK_READERS,
     "fieldwork:need-edit": VISIT_RECORDERS,
     "fieldwork:coverage": FIELDWORK_READERS,
@@ -882,7 +881,7 @@ def _visit(household: Household, visitor: User) -> dict:
         needs=[fieldwork.NeedInput(kind="medical", description="矩阵诉求")],
         photos=[SimpleUploadedFile("p.png", image.getvalue(), "image/png")],
     )
-    return {"visit": visit, "photo": visit.photos.get(), "need": visit.needs.get()}
+    return {"visit": visit, "need": visit.needs.get()}
 
 
 def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
@@ -893,7 +892,6 @@ def _fieldwork_kwargs(name: str, objects: dict) -> dict | None:
         "fieldwork:member-end": "member",
         "fieldwork:leave-decide": "leave",
         "fieldwork:visit-detail": "visit",
-        "fieldwork:visit-photo": "photo",
         "fieldwork:need-edit": "need",
         "fieldwork:leave-cancel": "leave",
         "fieldwork:holiday-delete": "holiday",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CheckIn, Leave, Need, PublicHoliday, Team, TeamMember, Visit, VisitPhoto
+from .models import CheckIn, Leave, Need, PublicHoliday, Team, TeamMember, Visit
 
 admin.site.register(Team)
 admin.site.register(TeamMember)
@@ -8,5 +8,4 @@ admin.site.register(CheckIn)
 admin.site.register(Leave)
 admin.site.register(PublicHoliday)
 admin.site.register(Visit)
-admin.site.register(VisitPhoto)
 admin.site.register(Need)

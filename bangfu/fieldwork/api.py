@@ -112,10 +112,6 @@ class VisitSchema(Schema):
     def resolve_needs(obj):
         return list(obj.needs.all())
 
-    @staticmethod
-    def resolve_photo_count(obj):
-        return obj.photos.count()
-
 
 class VisitListSchema(Schema):
     id: int
@@ -220,7 +216,9 @@ def visit_list(
 
 def _visit_out(visit_id: int, request) -> Visit:
     return get_scoped_or_404(
-        Visit.objects.select_related("household").prefetch_related("needs", "photos"),
+        Visit.objects.select_related("household")
+        .prefetch_related("needs")
+        .annotate(photo_count=selectors.photo_count()),
         request.user,
         Cap.FIELDWORK_VIEW,
         pk=visit_id,

@@ -210,7 +210,8 @@ class PublicHoliday(models.Model):
 
 
 class Visit(models.Model):
-    """A cadre's visit to a household (走访/入户): what was found, with photos; needs raised follow."""
+    """A cadre's visit to a household (走访/入户): what was found, with photos (its attachments,
+    see bangfu.attachments); needs raised follow."""
 
     household = models.ForeignKey(
         "registry.Household", verbose_name=_("农户"), on_delete=models.PROTECT, related_name="visits"
@@ -238,28 +239,6 @@ class Visit(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("fieldwork:visit-detail", args=[self.pk])
-
-
-class VisitPhoto(models.Model):
-    visit = models.ForeignKey(Visit, verbose_name=_("走访"), on_delete=models.PROTECT, related_name="photos")
-    region_code = models.CharField(_("区划代码"), max_length=12, editable=False)
-    image = models.ImageField(_("照片"), upload_to="visits/%Y/%m/")
-    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
-    size = models.PositiveIntegerField(_("大小(字节)"), default=0)
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
-
-    audit_exclude = ("image",)  # the file itself; its name and size are recorded
-
-    class Meta:
-        verbose_name = _("走访照片")
-        verbose_name_plural = _("走访照片")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.image.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("fieldwork:visit-photo", args=[self.pk])
 
 
 class NeedKind(models.TextChoices):

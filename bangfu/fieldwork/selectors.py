@@ -4,7 +4,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -207,12 +208,33 @@ def member_week(*, member: TeamMember, day: datetime.date | None = None) -> rule
 # Visits ------------------------------------------------------------------------------------------
 
 
+def photo_count():
+    """An annotation: how many photos (attachments of kind photo) each visit has, as a subquery
+    on the attachments by owner type and id."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from bangfu.attachments.models import Attachment, AttachmentKind
+
+    photos = (
+        Attachment.objects.filter(
+            owner_type=ContentType.objects.get_for_model(Visit),
+            owner_id=OuterRef("pk"),
+            kind=AttachmentKind.PHOTO,
+        )
+        .order_by()
+        .values("owner_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(photos, output_field=IntegerField()), 0)
+
+
 def household_fieldwork(*, household, user, limit: int = 20) -> dict:
     """A household's recent visits and its open needs (for its page, itself already scoped)."""
     visits = list(
         Visit.objects.filter(household=household)
         .select_related("visitor")
-        .annotate(photo_count=Count("photos", distinct=True), need_count=Count("needs", distinct=True))
+        .annotate(photo_count=photo_count(), need_count=Count("needs", distinct=True))
         .order_by("-visited_on", "-pk")[:limit]
     )
     open_needs = list(

@@ -10,9 +10,10 @@ Rules that surface as field errors (codes in errors.ErrorCode):
   pending or approved leave of the same person; the team's leader or first secretary (not
   the person on leave) or an office user holding ``leave.approve`` decides it, once;
 - a visit is to a household in the actor's scope (``visit.record``), on a day not in the
-  future nor before 2013; its photos are real images (Pillow reads them), at most
-  6 of at most 5 MB each; each need raised has a description and a due date not
-  before the visit; a need is closed once, with a closing note;
+  future nor before 2013; its photos are real JPEG, PNG or WebP images, at most 6 of at
+  most 5 MB each, stored as attachments of the visit (bangfu.attachments); each need
+  raised has a description and a due date not before the visit; a need is closed once,
+  with a closing note;
 - a team is stationed in a village (level ``village``) inside the actor's scope, and its
   period does not end before it starts;
 - a member's stint lies inside the team's period, and one person serves on one team at a
@@ -47,7 +48,6 @@ from .models import (
     TeamMember,
     TeamRole,
     Visit,
-    VisitPhoto,
 )
 
 
@@ -473,7 +473,7 @@ def holiday_delete(*, actor, holiday: PublicHoliday) -> None:
 EARLIEST_VISIT = datetime.date(2013, 1, 1)  # targeted assistance (精准扶贫) began in 2013
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}  # what an attachment keeps as a photo
 
 
 @dataclass
@@ -503,6 +503,26 @@ def _check_photos(photos) -> None:
             image_format(photo, PHOTO_FORMATS)
         except UploadError as error:
             raise _error("photos", error.message, ErrorCode.PHOTO_INVALID) from error
+
+
+def _attach_photos(actor, visit: Visit, photos) -> None:
+    """The photos as attachments of the visit (inside the visit's transaction: a photo the
+    attachment check refuses undoes the visit too), refusals told with fieldwork's codes."""
+    from bangfu.attachments.services import attachments_add
+    from bangfu.core.uploads import UploadErrorCode
+
+    try:
+        attachments_add(actor=actor, owner=visit, files=photos)
+    except ValidationError as error:
+        refusal = error.error_dict.get("files", [None])[0] if hasattr(error, "error_dict") else None
+        if refusal is None or refusal.code not in set(UploadErrorCode):  # not about the file itself
+            raise
+        code = (
+            ErrorCode.PHOTO_TOO_LARGE
+            if refusal.code == UploadErrorCode.TOO_LARGE
+            else ErrorCode.PHOTO_INVALID
+        )
+        raise _error("photos", refusal.messages[0], code) from error
 
 
 def visit_record(
@@ -561,12 +581,8 @@ def visit_record(
                     owner=need.owner or visitor,
                 ),
             )
-        for photo in photos:
-            record = VisitPhoto(
-                visit=visit, region_code=visit.region_code, original_name=photo.name[:200], size=photo.size
-            )
-            record.image.save(photo.name, photo, save=False)
-            audited_create(actor=actor, instance=record)
+        if photos:
+            _attach_photos(actor, visit, photos)
     return visit
 
 

@@ -22,7 +22,6 @@ urlpatterns = [
     path("visits/", views.VisitListView.as_view(), name="visit-list"),
     path("visits/new/", views.visit_create, name="visit-create"),
     path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit-detail"),
-    path("photos/<int:pk>/", views.visit_photo, name="visit-photo"),
     path("needs/", views.NeedListView.as_view(), name="need-list"),
     path("needs/<int:pk>/", views.NeedEditView.as_view(), name="need-edit"),
     path("coverage/", views.CoverageListView.as_view(), name="coverage"),

@@ -1,11 +1,10 @@
 import io
-import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from bangfu.attachments.selectors import attachments_of
 from bangfu.core import exports
 from bangfu.core.permissions import Cap
 from bangfu.core.scoping import get_scoped_or_404, prefix_q, scope
@@ -39,7 +39,7 @@ from .forms import (
     TeamForm,
     VisitForm,
 )
-from .models import CheckIn, Leave, LeaveStatus, Need, PublicHoliday, Team, TeamMember, Visit, VisitPhoto
+from .models import CheckIn, Leave, LeaveStatus, Need, PublicHoliday, Team, TeamMember, Visit
 
 # Teams -------------------------------------------------------------------------------------------
 
@@ -405,27 +405,12 @@ class VisitDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         visit = context["object"]
         context.update(
-            photos=list(visit.photos.all()),
+            attachment_count=attachments_of(visit).count(),
             needs=list(visit.needs.select_related("owner")),
             can_follow_up=self.request.user.has_capability(Cap.VISIT_RECORD),
             can_record_risk=self.request.user.has_capability(Cap.RISK_RECORD),
         )
         return context
-
-
-@requires(Cap.FIELDWORK_VIEW)
-def visit_photo(request, pk: int):
-    """A visit's photo, to those who may see the visit."""
-    photo = get_scoped_or_404(VisitPhoto.objects.all(), request.user, Cap.FIELDWORK_VIEW, pk=pk)
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class NeedListView(ObjectListView):

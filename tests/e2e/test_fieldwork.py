@@ -1,5 +1,8 @@
 """A stationed cadre checks in and out on a phone with the browser's location, then records a
-household visit with a need and a photo."""
+household visit with a need and a photo (an attachment of the visit, seen by the team and by
+nobody outside the village); a visit with a bad photo is refused and writes nothing."""
+
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -9,6 +12,39 @@ from tests.fieldwork.conftest import image, make_household, world  # noqa: F401 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+
+
+def database(query):  # read outside Playwright's event loop, where Django allows the ORM
+    def run():
+        from django.db import connection
+
+        try:
+            return query()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()
+
+
+def _written():
+    """What a visit writes: visits, attachments (with their stored files) and change records."""
+    from bangfu.attachments.models import Attachment
+    from bangfu.audit.models import ChangeRecord
+    from bangfu.fieldwork.models import Visit
+    from tests.fieldwork.conftest import stored_files
+
+    return Visit.objects.count(), Attachment.objects.count(), ChangeRecord.objects.count(), stored_files()
+
+
+def _visit_photos():
+    from bangfu.attachments.selectors import attachments_of
+    from bangfu.fieldwork.models import Visit
+
+    visit = Visit.objects.get()
+    return [
+        (a.pk, a.kind, a.original_name, a.region_code == visit.region_code) for a in attachments_of(visit)
+    ]
 
 
 def login(page, base, username):
@@ -49,6 +85,29 @@ def test_a_cadre_checks_in_and_records_a_visit(world, region, live_server, reque
     page.click("[data-testid=save-visit]")
     page.wait_for_selector("[data-testid=needs]", state="attached")  # on the visit's page, in its needs tab
     assert "咨询雨露计划" in page.text_content("[data-testid=needs]")
+    page.click("[data-testid=photos-tab]")  # the photo is an attachment of the visit, shown in its panel
+    page.wait_for_function("document.querySelector('[data-testid=attachment-photo] img').naturalWidth > 0")
+    [(photo_pk, kind, name, same_region)] = database(_visit_photos)
+    assert (kind, name, same_region) == ("photo", "visit.jpg", True)
+    visit_url = page.url
     page.goto(f"{base}/registry/households/{household.pk}/")
     page.click("[data-testid=visits-tab]")
     assert "咨询雨露计划" in page.inner_text("[data-testid=open-needs]")
+
+    page.context.clear_cookies()  # a teammate sees the visit's photo
+    login(page, base, world.leader.username)
+    assert page.goto(f"{base}/attachments/{photo_pk}/").status == 200
+    page.context.clear_cookies()  # an office user of another county does not
+    login(page, base, world.outsider.username)
+    assert page.goto(f"{base}/attachments/{photo_pk}/").status == 404
+    assert page.goto(visit_url).status == 404
+
+    page.context.clear_cookies()  # a file that is no photo: refused, and nothing is written
+    login(page, base, world.cadre.username)
+    before = database(_written)
+    page.goto(f"{base}/fieldwork/visits/new/?household={household.pk}")
+    page.fill("#id_findings", "第二次走访")
+    page.set_input_files("#id_photos", {"name": "fake.jpg", "mimeType": "image/jpeg", "buffer": b"<html>"})
+    page.click("[data-testid=save-visit]")
+    page.wait_for_selector("text=不是有效的图片")
+    assert database(_written) == before

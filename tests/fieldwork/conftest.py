@@ -6,6 +6,7 @@ from contextlib import contextmanager
 import pytest
 
 from bangfu.accounts.models import OrganizationKind
+from bangfu.attachments.models import Attachment
 from bangfu.audit.models import ChangeRecord
 from bangfu.core.permissions import Role
 from bangfu.fieldwork import models, services
@@ -17,17 +18,30 @@ START = datetime.date(2025, 1, 6)  # a Monday
 
 
 def counted_models():
-    names = ["Team", "TeamMember", "CheckIn", "Leave", "Visit", "VisitPhoto", "Need", "PublicHoliday"]
-    return [getattr(models, name) for name in names if hasattr(models, name)] + [ChangeRecord]
+    names = ["Team", "TeamMember", "CheckIn", "Leave", "Visit", "Need", "PublicHoliday"]
+    return [getattr(models, name) for name in names] + [Attachment, ChangeRecord]
+
+
+def stored_files() -> list[str]:
+    """Every stored attachment file (a visit's photos and their thumbnails) under MEDIA_ROOT."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(path.relative_to(root)) for path in (root / "attachments").rglob("*") if path.is_file())
 
 
 def row_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in counted_models()}
+    return {model.__name__: model.objects.count() for model in counted_models()} | {
+        "files": len(stored_files())
+    }
 
 
 @pytest.fixture
 def unchanged():
-    """``with unchanged(): ...`` fails unless the block leaves every fieldwork and audit table as it was."""
+    """``with unchanged(): ...`` fails unless the block leaves every fieldwork, attachment and audit
+    table, and the stored files, as they were."""
 
     @contextmanager
     def check():

@@ -1,19 +1,26 @@
-"""Visits with needs and photos, follow-up of needs, the household page block, coverage."""
+"""Visits with needs and photos (attachments of the visit), follow-up of needs, the household page
+block, coverage."""
 
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
+from bangfu.attachments.models import Attachment, AttachmentKind
+from bangfu.attachments.selectors import attachments_of
+from bangfu.audit.models import ChangeRecord
+from bangfu.core.permissions import Role
 from bangfu.fieldwork import services
 from bangfu.fieldwork.errors import ErrorCode
-from bangfu.fieldwork.models import Need, NeedStatus, Visit, VisitPhoto
+from bangfu.fieldwork.models import Need, NeedStatus, Visit
 
-from .conftest import image, make_household
+from .conftest import SECOND_VILLAGE, image, make_household, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +55,37 @@ def test_visit_with_needs_and_photos(world, households):
     assert visit.visitor == world.cadre and visit.region_code == households["near"].region_code
     need = Need.objects.get(visit=visit)
     assert (need.owner, need.due_on, need.status) == (world.cadre, due, NeedStatus.OPEN)
-    assert VisitPhoto.objects.filter(visit=visit).count() == 2
+    photos = list(attachments_of(visit))
+    assert [(p.kind, p.original_name, p.region_code) for p in photos] == [
+        (AttachmentKind.PHOTO, "a.jpg", visit.region_code),
+        (AttachmentKind.PHOTO, "b.png", visit.region_code),
+    ]
+    assert all(p.created_by == world.cadre and p.thumbnail for p in photos)
+    assert {p.file.name for p in photos} | {p.thumbnail.name for p in photos} == set(stored_files())
+    attachment_type = ContentType.objects.get_for_model(Attachment)
+    assert ChangeRecord.objects.filter(content_type=attachment_type, action="create").count() == 2
+
+
+def truncated_jpeg() -> bytes:
+    """A JPEG cut in half: its header reads as an image, only a full decode finds the damage."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.effect_noise((256, 256), 64).convert("RGB").save(buffer, "JPEG")
+    whole = buffer.getvalue()
+    return whole[: len(whole) * 3 // 4]
+
+
+def test_a_truncated_photo_passes_the_quick_check_and_is_refused_by_the_attachment_check():
+    import io
+
+    from bangfu.core.uploads import UploadError, check_upload, image_format
+
+    assert image_format(io.BytesIO(truncated_jpeg()), services.PHOTO_FORMATS) == "JPEG"
+    with pytest.raises(UploadError):
+        check_upload(io.BytesIO(truncated_jpeg()))
 
 
 @pytest.mark.parametrize(
@@ -58,6 +95,9 @@ def test_visit_with_needs_and_photos(world, households):
         ({"visited_on": datetime.date(2012, 12, 31)}, ErrorCode.DATE_TOO_OLD),
         ({"findings": "  "}, ErrorCode.FINDINGS_REQUIRED),
         ({"photos": "bad"}, ErrorCode.PHOTO_INVALID),
+        ({"photos": "gif"}, ErrorCode.PHOTO_INVALID),
+        ({"photos": "truncated"}, ErrorCode.PHOTO_INVALID),
+        ({"photos": "document"}, ErrorCode.PHOTO_INVALID),
         ({"photos": "many"}, ErrorCode.TOO_MANY_PHOTOS),
         ({"photos": "big"}, ErrorCode.PHOTO_TOO_LARGE),
         ({"needs": "empty"}, ErrorCode.NEED_DESCRIPTION_REQUIRED),
@@ -71,6 +111,10 @@ def test_bad_visits_write_nothing(world, households, unchanged, fields, code):
         values["visited_on"] = today + datetime.timedelta(days=1)
     photos = {
         "bad": [photo("x.jpg", b"not an image at all")],
+        "gif": [photo("a.gif", image("GIF"))],
+        # the good photo comes first: the refused one after it still leaves no visit and no file
+        "truncated": [photo("ok.jpg"), photo("cut.jpg", truncated_jpeg())],
+        "document": [photo("x.jpg", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")],
         "many": [photo(f"{n}.jpg") for n in range(7)],
         "big": [photo("big.jpg", image() + b"\0" * (5 * 1024 * 1024))],
     }
@@ -143,11 +187,57 @@ def test_phone_visit_page_records_a_visit_with_a_photo(world, households, client
     )
     assert response.status_code == 302, response.content.decode()
     visit = Visit.objects.get(household=households["near"])
-    assert visit.photos.count() == 2 and visit.needs.get().description == "屋顶漏雨"
-    detail = client.get(visit.get_absolute_url())
-    assert "屋顶漏雨" in detail.content.decode()
-    photo_response = client.get(f"/fieldwork/photos/{visit.photos.first().pk}/")
-    assert b"".join(photo_response.streaming_content).startswith(b"\xff\xd8")
+    photos = list(attachments_of(visit))
+    assert [p.kind for p in photos] == [AttachmentKind.PHOTO] * 2
+    assert visit.needs.get().description == "屋顶漏雨"
+    detail = client.get(visit.get_absolute_url()).content.decode()
+    assert (
+        "屋顶漏雨" in detail
+        and photos[0].thumbnail_url() in detail
+        and 'data-testid="attachment-form"' in detail
+    )
+    for user in (world.cadre, world.leader):  # the cadre and a teammate see the photo
+        served = client_for(user).get(photos[0].get_absolute_url())
+        assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+        assert b"".join(served.streaming_content).startswith(b"\xff\xd8")
+    assert client.get(f"/fieldwork/photos/{photos[0].pk}/").status_code == 404  # the old address is gone
+
+
+def test_visit_photos_are_hidden_outside_the_region(world, households, client_for, make_user):
+    visit = record(world, households["near"], photos=[photo()])
+    attachment = attachments_of(visit).get()
+    neighbour = make_user(Role.CADRE, SECOND_VILLAGE, username="neighbour")  # the next village's cadre
+    for user in (world.outsider, neighbour):
+        client = client_for(user)
+        assert client.get(attachment.get_absolute_url()).status_code == 404
+        assert client.get(attachment.thumbnail_url()).status_code == 404
+        assert client.get(visit.get_absolute_url()).status_code == 404
+
+
+def test_cadre_adds_and_removes_visit_photos_up_to_the_limit(
+    world, households, client_for, make_user, unchanged
+):
+    visit = record(world, households["near"], photos=[photo(f"{n}.jpg") for n in range(5)])
+    client = client_for(world.cadre)
+    panel = reverse("attachments:panel", args=["fieldwork.visit", visit.pk])
+    assert client.post(panel, {"files": [photo("late.jpg")]}).status_code == 302
+    assert attachments_of(visit).count() == services.MAX_PHOTOS
+    with unchanged():  # a seventh photo is one too many for the visit
+        refused = client.post(panel, {"files": [photo("seventh.jpg")]})
+        assert refused.status_code == 400 and "最多6个附件" in refused.content.decode()
+    late = attachments_of(visit).get(original_name="late.jpg")
+    removed = client.post(reverse("attachments:delete", args=[late.pk]))
+    assert removed.status_code == 302 and attachments_of(visit).count() == 5
+    assert ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(Attachment), object_id=str(late.pk), action="delete"
+    ).exists()
+    neighbour = make_user(Role.CADRE, SECOND_VILLAGE, username="neighbour")
+    kept = attachments_of(visit).first()
+    with unchanged():  # outside the visit's village its photos can be neither added nor removed
+        for user in (world.outsider, neighbour):
+            other = client_for(user)
+            assert other.post(panel, {"files": [photo()]}).status_code == 404
+            assert other.post(reverse("attachments:delete", args=[kept.pk])).status_code == 404
 
 
 def test_phone_visit_page_refuses_bad_input_and_writes_nothing(world, households, client_for, unchanged):
@@ -228,3 +318,14 @@ def test_visit_and_need_lists_without_n_plus_one(world, households, client_for):
         assert len(client.get("/fieldwork/needs/").context["page"].object_list) == 6
     assert len(many_visits.captured_queries) == len(few_visits.captured_queries)
     assert len(many_needs.captured_queries) == len(few_needs.captured_queries)
+
+
+def test_photo_counts_are_the_visits_photo_attachments(world, households, client_for):
+    from bangfu.fieldwork.selectors import household_fieldwork
+
+    with_photos = record(world, households["near"], photos=[photo(), photo("b.jpg")])
+    without = record(world, households["near"], visited_on=timezone.localdate() - datetime.timedelta(days=1))
+    visits = household_fieldwork(household=households["near"], user=world.cadre)["visits"]
+    assert {visit.pk: visit.photo_count for visit in visits} == {with_photos.pk: 2, without.pk: 0}
+    response = client_for(world.cadre).get(f"/api/v1/fieldwork/visits/{with_photos.pk}")
+    assert response.status_code == 200 and response.json()["photo_count"] == 2
