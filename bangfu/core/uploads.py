@@ -181,7 +181,8 @@ def _strict_decoding():
 def _photo(data: bytes, name: str) -> CheckedFile:
     from PIL import Image, ImageOps
 
-    kind = image_format(io.BytesIO(data), set(PHOTO_MEDIA), name=name)
+    kind = image_format(io.BytesIO(data), set(PHOTO_MEDIA) | {"MPO"}, name=name)
+    kind = "JPEG" if kind == "MPO" else kind  # a phone's multi-picture JPEG: its first picture is kept
     try:
         with _strict_decoding(), Image.open(io.BytesIO(data)) as image:
             image.load()  # a full decode: a truncated file fails here, not in someone's browser

@@ -473,7 +473,7 @@ def holiday_delete(*, actor, holiday: PublicHoliday) -> None:
 EARLIEST_VISIT = datetime.date(2013, 1, 1)  # targeted assistance (精准扶贫) began in 2013
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}  # what an attachment keeps as a photo
+PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}  # what an attachment keeps as a photo (MPO: as JPEG)
 
 
 @dataclass

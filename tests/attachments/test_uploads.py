@@ -37,6 +37,19 @@ def test_photos_are_recognised_reencoded_and_get_a_thumbnail(fmt, media_type, ex
         assert max(thumb.size) == 480
 
 
+def test_a_phones_multi_picture_jpeg_is_kept_as_its_first_picture():
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(
+        out, "MPO", save_all=True, append_images=[Image.new("RGB", (64, 48), "blue")]
+    )
+    with Image.open(io.BytesIO(out.getvalue())) as sent:
+        assert sent.format == "MPO"  # what Pillow calls the photos of many phones
+    checked = check_upload(upload(out.getvalue(), "IMG_0002.JPG"))
+    assert (checked.kind, checked.media_type, checked.extension) == (FileKind.PHOTO, "image/jpeg", ".jpg")
+    with Image.open(io.BytesIO(checked.content)) as stored:
+        assert (stored.format, stored.size, stored.getpixel((0, 0))[0] > 200) == ("JPEG", (64, 48), True)
+
+
 def test_a_photo_loses_its_location_and_camera_data():
     sent = image_bytes("JPEG", exif=gps_exif())
     with Image.open(io.BytesIO(sent)) as original:

@@ -66,6 +66,19 @@ def test_visit_with_needs_and_photos(world, households):
     assert ChangeRecord.objects.filter(content_type=attachment_type, action="create").count() == 2
 
 
+def test_a_phones_multi_picture_jpeg_is_recorded_as_a_jpeg(world, households):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), "red").save(
+        out, "MPO", save_all=True, append_images=[Image.new("RGB", (32, 24))]
+    )
+    visit = record(world, households["near"], photos=[photo("IMG_0002.JPG", out.getvalue())])
+    assert attachments_of(visit).get().media_type == "image/jpeg"
+
+
 def truncated_jpeg() -> bytes:
     """A JPEG cut in half: its header reads as an image, only a full decode finds the damage."""
     import io
